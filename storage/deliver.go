@@ -1,0 +1,147 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"time"
+
+	"mailnet/message"
+)
+
+// Delivery is one mailbox that receives a message.
+type Delivery struct {
+	// Account is the receiving account's ID.
+	Account uint64
+	// Mailbox is the mailbox name; it is created if missing.
+	Mailbox string
+	// Flags are the message's initial flags in that mailbox.
+	Flags []string
+}
+
+// Outbound is a message to be sent to remote recipients by the queue.
+type Outbound struct {
+	// From is the envelope sender (MAIL FROM), empty for bounces.
+	From string `json:"from"`
+	// To lists the remote envelope recipients.
+	To []string `json:"to"`
+}
+
+// Incoming is a message to store, with where it goes.
+type Incoming struct {
+	// Raw is the complete message, CRLF line endings, headers included.
+	Raw []byte
+	// InternalDate is the IMAP internal date; zero means now.
+	InternalDate time.Time
+	// Deliveries are the mailboxes that receive it.
+	Deliveries []Delivery
+	// Outbound, if set and with recipients, queues the message for them.
+	Outbound *Outbound
+}
+
+// Placed tells where a delivery landed.
+type Placed struct {
+	MailboxID   uint64
+	UIDValidity uint32
+	UID         uint32
+}
+
+// Receipt is the result of a committed delivery.
+type Receipt struct {
+	// Blob is the body's content hash.
+	Blob Hash
+	// Placed has one entry per Delivery, in order.
+	Placed []Placed
+	// QueueID is the outbound queue entry, or 0 if none was made.
+	QueueID uint64
+}
+
+// Deliver stores the message once and adds it to every delivery mailbox and
+// the outbound queue, all in one transaction. It returns after the
+// transaction is durably committed; on error nothing is stored. The message
+// is parsed here, before the transaction, so commits stay short.
+func (db *DB) Deliver(ctx context.Context, in Incoming) (Receipt, error) {
+	sum, err := message.Summarize(in.Raw)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	summary := sum.Marshal()
+	h := Hash(sha256.Sum256(in.Raw))
+	date := in.InternalDate
+	if date.IsZero() {
+		date = db.now()
+	}
+	var rc Receipt
+	err = db.write(ctx, func(w *writeTx) error {
+		rc = Receipt{Blob: h}
+		for _, d := range in.Deliveries {
+			p, err := appendMessage(w, d, h, in.Raw, summary, date)
+			if err != nil {
+				return err
+			}
+			rc.Placed = append(rc.Placed, p)
+		}
+		if in.Outbound != nil && len(in.Outbound.To) > 0 {
+			id, err := enqueue(w, *in.Outbound, h, in.Raw, summary, db.now())
+			if err != nil {
+				return err
+			}
+			rc.QueueID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("deliver: %w", err)
+	}
+	return rc, nil
+}
+
+// appendMessage adds one entry for blob h to d's mailbox, creating the
+// mailbox when it does not exist.
+func appendMessage(w *writeTx, d Delivery, h Hash, raw, summary []byte, date time.Time) (Placed, error) {
+	name, err := NormalizeMailboxName(d.Mailbox)
+	if err != nil {
+		return Placed{}, err
+	}
+	m, err := getMailbox(w.tx, d.Account, name)
+	if err == ErrNotFound {
+		if w.tx.Bucket(bucketAccountIDs).Get(u64(d.Account)) == nil {
+			return Placed{}, fmt.Errorf("account %d: %w", d.Account, ErrNotFound)
+		}
+		m, err = createMailbox(w, d.Account, name, "", true)
+	}
+	if err != nil {
+		return Placed{}, err
+	}
+	if err := refBlob(w.tx, h, raw, summary); err != nil {
+		return Placed{}, err
+	}
+	rec := record{date: date.UnixNano(), size: int64(len(raw)), Blob: h}
+	rec.setFlags(d.Flags)
+	uid, err := putNewRecord(w, &m, &rec)
+	if err != nil {
+		return Placed{}, err
+	}
+	return Placed{MailboxID: m.ID, UIDValidity: m.UIDValidity, UID: uid}, putMailbox(w.tx, m)
+}
+
+// putNewRecord stores rec under m's next UID and updates m's counters; the
+// caller saves m.
+func putNewRecord(w *writeTx, m *Mailbox, rec *record) (uint32, error) {
+	uid := m.UIDNext
+	if uid == 0 { // wrapped: RFC 9051 requires a new UIDVALIDITY; refuse instead
+		return 0, fmt.Errorf("mailbox %q: UID space exhausted", m.Name)
+	}
+	msgs := w.tx.Bucket(bucketMessages).Bucket(u64(m.ID))
+	if err := msgs.Put(u32(uid), rec.encode()); err != nil {
+		return 0, err
+	}
+	m.UIDNext++
+	m.Messages++
+	m.Size += rec.size
+	if !rec.seen() {
+		m.Unseen++
+	}
+	w.emit(Event{Kind: EventAppended, MailboxID: m.ID, UIDs: []uint32{uid}})
+	return uid, nil
+}
