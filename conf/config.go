@@ -1,0 +1,181 @@
+package conf
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"net/netip"
+	"strings"
+)
+
+// Config is the whole mailnet configuration: one TOML file, decoded over
+// [Default] by [Parse] or [Load]. A Config returned by them has passed
+// [Config.Validate]; one built in code should be validated before use.
+// Nothing in this package modifies a Config after returning it, so it may
+// be shared read-only between goroutines.
+type Config struct {
+	// Hostname is this server's host name, used in the SMTP greeting, EHLO
+	// and Received header fields. Lower-cased by Parse. Default "localhost".
+	Hostname string `toml:"hostname"`
+	// Domains are the mail domains this server is the final destination
+	// for. The first is the primary domain. Lower-cased by Parse. Default
+	// ["mailnet.test"].
+	Domains []string `toml:"domains"`
+	// DataDir is the directory for the database and generated files, such
+	// as the self-signed certificate. Default "./mailnet-data".
+	DataDir string `toml:"data_dir"`
+	// Listen holds the listening addresses.
+	Listen Listen `toml:"listen"`
+	// TLS holds the certificate and protocol settings.
+	TLS TLS `toml:"tls"`
+	// Limits holds sizes, timeouts and abuse limits.
+	Limits Limits `toml:"limits"`
+	// DNS holds the resolver settings.
+	DNS DNS `toml:"dns"`
+	// Log holds the logging settings.
+	Log Log `toml:"log"`
+}
+
+// Listen holds the listening addresses. An unset [Addr] (the empty string in
+// TOML) disables that listener.
+type Listen struct {
+	// SMTP receives mail from other servers (MX, port 25 in production).
+	// Default 127.0.0.1:2525.
+	SMTP Addr `toml:"smtp"`
+	// Submission takes mail from users after STARTTLS (RFC 6409, port 587
+	// in production). Default 127.0.0.1:2587.
+	Submission Addr `toml:"submission"`
+	// Submissions takes mail from users over implicit TLS (RFC 8314 §3.3,
+	// port 465 in production). Default 127.0.0.1:2465.
+	Submissions Addr `toml:"submissions"`
+	// IMAP serves mailboxes after STARTTLS (port 143 in production).
+	// Default 127.0.0.1:1143.
+	IMAP Addr `toml:"imap"`
+	// IMAPS serves mailboxes over implicit TLS (RFC 8314, port 993 in
+	// production). Default 127.0.0.1:1993.
+	IMAPS Addr `toml:"imaps"`
+	// HTTP serves the web interface. Default 127.0.0.1:8080.
+	HTTP Addr `toml:"http"`
+}
+
+// TLS holds the certificate and protocol settings.
+type TLS struct {
+	// CertFile is the path of the PEM certificate chain. CertFile and KeyFile
+	// are set together or not at all; when both are empty the server makes a
+	// self-signed certificate for Hostname in DataDir on first start.
+	// Default "".
+	CertFile string `toml:"cert_file"`
+	// KeyFile is the path of the PEM private key of CertFile. Default "".
+	KeyFile string `toml:"key_file"`
+	// MinVersion is the lowest TLS version accepted: "1.2" or "1.3".
+	// Default "1.2". See [TLS.MinTLSVersion].
+	MinVersion string `toml:"min_version"`
+}
+
+// MinTLSVersion returns MinVersion as a crypto/tls constant, ready for
+// [tls.Config.MinVersion]: tls.VersionTLS13 for "1.3" and tls.VersionTLS12
+// otherwise (Validate rejects any other value).
+func (t TLS) MinTLSVersion() uint16 {
+	if t.MinVersion == "1.3" {
+		return tls.VersionTLS13
+	}
+	return tls.VersionTLS12
+}
+
+// Limits holds sizes, timeouts and abuse limits.
+type Limits struct {
+	// MessageSize is the largest message accepted, in bytes, announced with
+	// the SMTP SIZE extension (RFC 1870). Between 1KiB and 1GiB. Default
+	// 25MiB.
+	MessageSize Size `toml:"message_size"`
+	// Recipients is the most RCPT commands accepted in one SMTP transaction.
+	// RFC 5321 §4.5.3.1.8 asks that at least 100 be accepted. Default 100.
+	Recipients int `toml:"recipients"`
+	// SMTPCommandTimeout is how long the server waits for each SMTP command
+	// line. RFC 5321 §4.5.3.2.7 asks for at least 5 minutes. Default 5m.
+	SMTPCommandTimeout Duration `toml:"smtp_command_timeout"`
+	// SMTPDataTimeout is how long the server waits for each read of the
+	// message text after DATA. It is longer than SMTPCommandTimeout because
+	// a client may take time to produce a large message. Default 10m.
+	SMTPDataTimeout Duration `toml:"smtp_data_timeout"`
+	// IMAPIdleTimeout is how long an IMAP connection may stay silent,
+	// including in IDLE, before it is closed. RFC 9051 §5.4 asks for at
+	// least 30 minutes. Default 30m.
+	IMAPIdleTimeout Duration `toml:"imap_idle_timeout"`
+	// LoginFailuresPerAccount is how many failed logins one account may
+	// have within LoginWindow before further attempts are refused. Default 5.
+	LoginFailuresPerAccount int `toml:"login_failures_per_account"`
+	// LoginFailuresPerIP is how many failed logins one IP address may have
+	// within LoginWindow before further attempts are refused. Default 20.
+	LoginFailuresPerIP int `toml:"login_failures_per_ip"`
+	// LoginWindow is the sliding window over which failed logins are
+	// counted. Default 15m.
+	LoginWindow Duration `toml:"login_window"`
+	// MaxConnectionsPerIP is the most simultaneous connections from one IP
+	// address, all protocols together. Default 50.
+	MaxConnectionsPerIP int `toml:"max_connections_per_ip"`
+}
+
+// DNS holds the resolver settings.
+type DNS struct {
+	// Servers are the resolvers to query, each "IP:port" or a bare IP (port
+	// 53). Empty means the system resolver (/etc/resolv.conf). Default [].
+	// See [DNS.ServerAddrs].
+	Servers []string `toml:"servers"`
+	// Timeout bounds each DNS query. Default 5s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// ServerAddrs returns Servers parsed, with port 53 where none was given, or
+// nil for the system resolver. Entries that do not parse are left out;
+// Validate rejects them.
+func (d DNS) ServerAddrs() []netip.AddrPort {
+	var addrs []netip.AddrPort
+	for _, s := range d.Servers {
+		if ap, err := parseDNSServer(s); err == nil {
+			addrs = append(addrs, ap)
+		}
+	}
+	return addrs
+}
+
+// Log holds the logging settings.
+type Log struct {
+	// Level is the least severe level logged: "debug", "info", "warn" or
+	// "error". Default "info". See [Log.SlogLevel].
+	Level string `toml:"level"`
+}
+
+// SlogLevel returns Level as a [slog.Level]; an unknown level (which
+// Validate rejects) gives [slog.LevelInfo].
+func (l Log) SlogLevel() slog.Level {
+	switch l.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// IsLocalDomain reports whether domain is one of c.Domains, ignoring case
+// and a trailing dot.
+func (c *Config) IsLocalDomain(domain string) bool {
+	domain = strings.TrimSuffix(domain, ".")
+	for _, d := range c.Domains {
+		if strings.EqualFold(d, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// PrimaryDomain returns the first of c.Domains, or "" if there is none
+// (which Validate rejects).
+func (c *Config) PrimaryDomain() string {
+	if len(c.Domains) == 0 {
+		return ""
+	}
+	return c.Domains[0]
+}

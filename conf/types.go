@@ -1,0 +1,169 @@
+package conf
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Addr is a listening address: an IP literal and a port. The zero Addr means
+// "disabled"; it is written as the empty string in TOML.
+//
+// IPv6 addresses take brackets: "[::1]:1993". Host names are not accepted,
+// so that what a listener binds to never depends on DNS. Port 0 asks the
+// system for a free port, which suits tests.
+type Addr struct {
+	netip.AddrPort
+}
+
+// IsSet reports whether a is an address to listen on rather than "disabled".
+func (a Addr) IsSet() bool { return a.AddrPort.IsValid() }
+
+// String returns "IP:port", or "" when a is not set.
+func (a Addr) String() string {
+	if !a.IsSet() {
+		return ""
+	}
+	return a.AddrPort.String()
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (a Addr) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]. It accepts "IP:port"
+// ("127.0.0.1:2525", "[::1]:1993", "0.0.0.0:25", "[::]:25") and the empty
+// string, which leaves a unset.
+func (a *Addr) UnmarshalText(text []byte) error {
+	s := string(text)
+	if s == "" {
+		*a = Addr{}
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return fmt.Errorf("invalid address %q: want IP:port such as 127.0.0.1:25 or [::1]:25, or \"\" to disable", s)
+	}
+	*a = Addr{ap}
+	return nil
+}
+
+// Units for [Size].
+const (
+	KB  Size = 1000      // KB is a kilobyte, 1000 bytes.
+	MB  Size = 1000 * KB // MB is a megabyte, 10⁶ bytes.
+	GB  Size = 1000 * MB // GB is a gigabyte, 10⁹ bytes.
+	KiB Size = 1 << 10   // KiB is a kibibyte, 1024 bytes.
+	MiB Size = 1 << 20   // MiB is a mebibyte, 1024 KiB.
+	GiB Size = 1 << 30   // GiB is a gibibyte, 1024 MiB.
+)
+
+// Size is an amount of bytes. In TOML it is a bare integer of bytes, or a
+// string of an integer and a unit: "512KiB", "25MiB", "1GiB" (powers of
+// 1024) or "10MB" (powers of 1000). Units are case-insensitive; "B" means
+// bytes. Fractions are not accepted.
+type Size int64
+
+// String returns the size in the largest unit that divides it exactly,
+// binary units first ("25MiB", "10MB"), or in bytes ("1023").
+func (s Size) String() string {
+	if s > 0 {
+		for _, u := range [...]struct {
+			n    Size
+			name string
+		}{{GiB, "GiB"}, {MiB, "MiB"}, {KiB, "KiB"}, {GB, "GB"}, {MB, "MB"}, {KB, "KB"}} {
+			if s%u.n == 0 {
+				return strconv.FormatInt(int64(s/u.n), 10) + u.name
+			}
+		}
+	}
+	return strconv.FormatInt(int64(s), 10)
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (s Size) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; see [Size] for the
+// accepted forms.
+func (s *Size) UnmarshalText(text []byte) error {
+	v, err := parseSize(string(text))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// parseSize parses the forms described at Size.
+func parseSize(s string) (Size, error) {
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	if digits == 0 {
+		return 0, fmt.Errorf("invalid size %q: want a number of bytes or a number and a unit, such as 25MiB", s)
+	}
+	n, err := strconv.ParseInt(s[:digits], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid size %q: too large", s)
+	}
+	rest := strings.TrimSpace(s[digits:])
+	if strings.HasPrefix(rest, ".") {
+		return 0, fmt.Errorf("invalid size %q: fractions are not accepted, use a smaller unit", s)
+	}
+	var unit Size
+	switch strings.ToLower(rest) {
+	case "", "b":
+		unit = 1
+	case "kb":
+		unit = KB
+	case "mb":
+		unit = MB
+	case "gb":
+		unit = GB
+	case "kib":
+		unit = KiB
+	case "mib":
+		unit = MiB
+	case "gib":
+		unit = GiB
+	default:
+		return 0, fmt.Errorf("invalid size %q: unknown unit (want B, KB, MB, GB, KiB, MiB or GiB)", s)
+	}
+	if n > math.MaxInt64/int64(unit) {
+		return 0, fmt.Errorf("invalid size %q: too large", s)
+	}
+	return Size(n) * unit, nil
+}
+
+// Duration is a [time.Duration] that reads and writes in TOML as a Go
+// duration string: "30s", "5m", "1h30m".
+type Duration struct {
+	time.Duration
+}
+
+// String returns the duration like time.Duration.String does, without the
+// trailing zero units: "5m" rather than "5m0s", "1h" rather than "1h0m0s".
+func (d Duration) String() string {
+	s := d.Duration.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler] with
+// [time.ParseDuration].
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q: want a number and a unit, such as 30s, 5m or 1h30m", text)
+	}
+	d.Duration = v
+	return nil
+}
