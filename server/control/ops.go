@@ -1,0 +1,183 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"mailnet/auth"
+	"mailnet/storage"
+)
+
+// Ops are the administrative operations of the command-line tools.
+type Ops interface {
+	// AddUser creates an account. An empty password is replaced by a
+	// generated one, returned in the result.
+	AddUser(ctx context.Context, req AddUserRequest) (AddUserResult, error)
+	// SetPassword replaces an account's password; an empty password is
+	// replaced by a generated one, which is returned.
+	SetPassword(ctx context.Context, address, password string) (string, error)
+	// SetDisabled disables or re-enables logins of an account.
+	SetDisabled(ctx context.Context, address string, disabled bool) error
+	// Users lists the accounts.
+	Users(ctx context.Context) ([]User, error)
+	// Queue lists the outbound queue.
+	Queue(ctx context.Context) ([]storage.QueueEntry, error)
+}
+
+// AddUserRequest describes an account to create.
+type AddUserRequest struct {
+	Address  string       `json:"address"`
+	Name     string       `json:"name"`
+	Role     storage.Role `json:"role"`
+	Password string       `json:"password,omitempty"`
+}
+
+// AddUserResult is a created account and, when it was generated, its
+// password.
+type AddUserResult struct {
+	User              User   `json:"user"`
+	GeneratedPassword string `json:"generated_password,omitempty"`
+}
+
+// User is an account as the tools show it: never with its password hash.
+type User struct {
+	Address  string       `json:"address"`
+	Name     string       `json:"name"`
+	Role     storage.Role `json:"role"`
+	Disabled bool         `json:"disabled"`
+}
+
+func userOf(a storage.Account) User {
+	return User{Address: a.Address, Name: a.Name, Role: a.Role, Disabled: a.Disabled}
+}
+
+// Sentinel errors of the operations.
+var (
+	// ErrUserExists: AddUser for an address that already has an account.
+	ErrUserExists = errors.New("account already exists")
+	// ErrNoSuchUser: the address has no account.
+	ErrNoSuchUser = errors.New("no such account")
+	// ErrWeakPassword: a given password is too short.
+	ErrWeakPassword = errors.New("password must have at least 12 characters")
+)
+
+// minPassword is the shortest password an operator may set by hand.
+const minPassword = 12
+
+// Local performs the operations on an open store.
+type Local struct {
+	DB *storage.DB
+}
+
+var _ Ops = (*Local)(nil)
+
+// AddUser implements Ops.
+func (l *Local) AddUser(ctx context.Context, req AddUserRequest) (AddUserResult, error) {
+	addr, err := auth.NormalizeAddress(req.Address)
+	if err != nil {
+		return AddUserResult{}, err
+	}
+	if req.Role == "" {
+		req.Role = storage.RoleCounsellor
+	}
+	if _, err := auth.ParseRole(string(req.Role)); err != nil {
+		return AddUserResult{}, err
+	}
+	pw, generated, err := choosePassword(req.Password)
+	if err != nil {
+		return AddUserResult{}, err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return AddUserResult{}, err
+	}
+	acc, err := l.DB.CreateAccount(ctx, storage.Account{Address: addr, Name: req.Name, Role: req.Role, PasswordHash: hash})
+	if errors.Is(err, storage.ErrExists) {
+		return AddUserResult{}, fmt.Errorf("%s: %w", addr, ErrUserExists)
+	}
+	if err != nil {
+		return AddUserResult{}, err
+	}
+	res := AddUserResult{User: userOf(acc)}
+	if generated {
+		res.GeneratedPassword = pw
+	}
+	return res, nil
+}
+
+func choosePassword(given string) (pw string, generated bool, err error) {
+	if given == "" {
+		pw, err := auth.GeneratePassword()
+		return pw, true, err
+	}
+	if len([]rune(given)) < minPassword {
+		return "", false, ErrWeakPassword
+	}
+	return given, false, nil
+}
+
+// SetPassword implements Ops.
+func (l *Local) SetPassword(ctx context.Context, address, password string) (string, error) {
+	addr, err := auth.NormalizeAddress(address)
+	if err != nil {
+		return "", err
+	}
+	pw, generated, err := choosePassword(password)
+	if err != nil {
+		return "", err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return "", err
+	}
+	_, err = l.DB.UpdateAccount(ctx, addr, func(a *storage.Account) error {
+		a.PasswordHash = hash
+		return nil
+	})
+	if err != nil {
+		return "", notFound(addr, err)
+	}
+	if generated {
+		return pw, nil
+	}
+	return "", nil
+}
+
+// SetDisabled implements Ops.
+func (l *Local) SetDisabled(ctx context.Context, address string, disabled bool) error {
+	addr, err := auth.NormalizeAddress(address)
+	if err != nil {
+		return err
+	}
+	_, err = l.DB.UpdateAccount(ctx, addr, func(a *storage.Account) error {
+		a.Disabled = disabled
+		return nil
+	})
+	return notFound(addr, err)
+}
+
+func notFound(addr string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%s: %w", addr, ErrNoSuchUser)
+	}
+	return err
+}
+
+// Users implements Ops.
+func (l *Local) Users(ctx context.Context) ([]User, error) {
+	accs, err := l.DB.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, len(accs))
+	for i, a := range accs {
+		out[i] = userOf(a)
+	}
+	return out, nil
+}
+
+// Queue implements Ops.
+func (l *Local) Queue(ctx context.Context) ([]storage.QueueEntry, error) {
+	return l.DB.Queue(ctx)
+}

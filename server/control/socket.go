@@ -1,0 +1,239 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"mailnet/storage"
+)
+
+// SocketName is the control socket's file name in the data directory.
+const SocketName = "control.sock"
+
+// SocketPath returns the control socket path for a data directory.
+func SocketPath(dataDir string) string { return filepath.Join(dataDir, SocketName) }
+
+// requestTimeout bounds one request, so a stuck client cannot hold a
+// connection forever.
+const requestTimeout = time.Minute
+
+type request struct {
+	Op       string         `json:"op"`
+	AddUser  AddUserRequest `json:"add_user,omitzero"`
+	Address  string         `json:"address,omitempty"`
+	Password string         `json:"password,omitempty"`
+	Disabled bool           `json:"disabled,omitempty"`
+}
+
+type response struct {
+	Error string `json:"error,omitempty"`
+	// Kind names a sentinel error so the client can rebuild it.
+	Kind   string          `json:"kind,omitempty"`
+	Result json.RawMessage `json:"result,omitempty"`
+}
+
+// sentinels lets errors cross the socket and still match errors.Is.
+var sentinels = map[string]error{
+	"user_exists":  ErrUserExists,
+	"no_such_user": ErrNoSuchUser,
+	"weak":         ErrWeakPassword,
+}
+
+// Server answers control requests on a Unix socket.
+type Server struct {
+	ops  Ops
+	log  *slog.Logger
+	l    net.Listener
+	wg   sync.WaitGroup
+	path string
+}
+
+// Listen creates the socket at path (replacing a stale one left by a
+// crashed server) with mode 0600.
+func Listen(path string, ops Ops, log *slog.Logger) (*Server, error) {
+	if c, err := net.Dial("unix", path); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("control socket %s: another server is running", path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return &Server{ops: ops, log: log, l: l, path: path}, nil
+}
+
+// Serve handles connections until Close.
+func (s *Server) Serve() error {
+	for {
+		c, err := s.l.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		s.wg.Go(func() { s.handle(c) })
+	}
+}
+
+// Close stops accepting, waits for requests in progress and removes the
+// socket file.
+func (s *Server) Close() error {
+	err := s.l.Close()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) handle(c net.Conn) {
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(requestTimeout)); err != nil {
+		return
+	}
+	var req request
+	if err := json.NewDecoder(c).Decode(&req); err != nil {
+		s.log.Warn("control request unreadable", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	result, err := s.dispatch(ctx, req)
+	var resp response
+	if err != nil {
+		resp.Error = err.Error()
+		for kind, sentinel := range sentinels {
+			if errors.Is(err, sentinel) {
+				resp.Kind = kind
+			}
+		}
+	} else if resp.Result, err = json.Marshal(result); err != nil {
+		resp = response{Error: err.Error()}
+	}
+	s.log.Info("control request", "op", req.Op, "ok", resp.Error == "")
+	if err := json.NewEncoder(c).Encode(resp); err != nil {
+		s.log.Warn("control reply failed", "err", err)
+	}
+}
+
+func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
+	switch req.Op {
+	case "add_user":
+		return s.ops.AddUser(ctx, req.AddUser)
+	case "set_password":
+		return s.ops.SetPassword(ctx, req.Address, req.Password)
+	case "set_disabled":
+		return nil, s.ops.SetDisabled(ctx, req.Address, req.Disabled)
+	case "users":
+		return s.ops.Users(ctx)
+	case "queue":
+		return s.ops.Queue(ctx)
+	}
+	return nil, fmt.Errorf("unknown operation %q", req.Op)
+}
+
+// Client performs the operations through a running server's socket.
+type Client struct {
+	path string
+}
+
+var _ Ops = (*Client)(nil)
+
+// Dial returns a client if a server answers on the socket at path, and an
+// error otherwise (no socket, or a stale one).
+func Dial(path string) (*Client, error) {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Close(); err != nil {
+		return nil, err
+	}
+	return &Client{path: path}, nil
+}
+
+func (c *Client) call(ctx context.Context, req request, result any) error {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.path)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		if err := conn.SetDeadline(deadline); err != nil {
+			return err
+		}
+	}
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return err
+	}
+	var resp response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		return fmt.Errorf("control reply: %w", err)
+	}
+	if resp.Error != "" {
+		if sentinel, ok := sentinels[resp.Kind]; ok {
+			return remoteError{msg: resp.Error, sentinel: sentinel}
+		}
+		return errors.New(resp.Error)
+	}
+	if result == nil {
+		return nil
+	}
+	return json.Unmarshal(resp.Result, result)
+}
+
+// remoteError carries the server's message and still matches its sentinel.
+type remoteError struct {
+	msg      string
+	sentinel error
+}
+
+func (e remoteError) Error() string { return e.msg }
+func (e remoteError) Unwrap() error { return e.sentinel }
+
+// AddUser implements Ops.
+func (c *Client) AddUser(ctx context.Context, req AddUserRequest) (AddUserResult, error) {
+	var res AddUserResult
+	err := c.call(ctx, request{Op: "add_user", AddUser: req}, &res)
+	return res, err
+}
+
+// SetPassword implements Ops.
+func (c *Client) SetPassword(ctx context.Context, address, password string) (string, error) {
+	var pw string
+	err := c.call(ctx, request{Op: "set_password", Address: address, Password: password}, &pw)
+	return pw, err
+}
+
+// SetDisabled implements Ops.
+func (c *Client) SetDisabled(ctx context.Context, address string, disabled bool) error {
+	return c.call(ctx, request{Op: "set_disabled", Address: address, Disabled: disabled}, nil)
+}
+
+// Users implements Ops.
+func (c *Client) Users(ctx context.Context) ([]User, error) {
+	var out []User
+	err := c.call(ctx, request{Op: "users"}, &out)
+	return out, err
+}
+
+// Queue implements Ops.
+func (c *Client) Queue(ctx context.Context) ([]storage.QueueEntry, error) {
+	var out []storage.QueueEntry
+	err := c.call(ctx, request{Op: "queue"}, &out)
+	return out, err
+}

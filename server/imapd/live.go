@@ -1,0 +1,142 @@
+package imapd
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"mailnet/storage"
+)
+
+// liveMailbox is the shared, in-memory state of a mailbox that at least one
+// session has selected: its UIDs in order (index+1 is the current sequence
+// number) and the go-imap tracker that queues EXISTS, EXPUNGE and FETCH
+// updates for each session. Storage change events keep it exact.
+//
+// mu is held only for short computations, never during I/O, because the
+// storage committer takes it to apply events.
+type liveMailbox struct {
+	id      uint64
+	mu      sync.Mutex
+	uids    []uint32
+	tracker *imapserver.MailboxTracker
+	refs    int  // sessions that selected it
+	deleted bool // the mailbox was deleted or renamed away
+}
+
+// seqOf returns the current sequence number of uid, or 0. Callers hold mu.
+func (m *liveMailbox) seqOf(uid uint32) uint32 {
+	i, ok := slices.BinarySearch(m.uids, uid)
+	if !ok {
+		return 0
+	}
+	return uint32(i) + 1
+}
+
+// apply updates the UID list and queues the session updates for one
+// committed change. It runs on the storage committer goroutine.
+func (m *liveMailbox) apply(ev storage.Event, origin *imapserver.SessionTracker) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch ev.Kind {
+	case storage.EventAppended:
+		for _, uid := range ev.UIDs {
+			if n := len(m.uids); n > 0 && uid <= m.uids[n-1] {
+				continue // already known (loaded after the commit)
+			}
+			m.uids = append(m.uids, uid)
+			m.tracker.QueueNumMessages(uint32(len(m.uids)))
+		}
+	case storage.EventExpunged:
+		for _, uid := range ev.UIDs {
+			seq := m.seqOf(uid)
+			if seq == 0 {
+				continue
+			}
+			m.uids = slices.Delete(m.uids, int(seq-1), int(seq))
+			m.tracker.QueueExpunge(seq)
+		}
+	case storage.EventFlags:
+		for i, uid := range ev.UIDs {
+			if seq := m.seqOf(uid); seq != 0 {
+				m.tracker.QueueMessageFlags(seq, imap.UID(uid), toIMAPFlags(ev.Flags[i]), origin)
+			}
+		}
+	case storage.EventMailboxDeleted:
+		m.deleted = true
+	}
+}
+
+// registry holds the live mailboxes of one server.
+type registry struct {
+	mu    sync.Mutex
+	boxes map[uint64]*liveMailbox
+}
+
+func newRegistry() *registry {
+	return &registry{boxes: make(map[uint64]*liveMailbox)}
+}
+
+// acquire returns the live state of mailbox id, creating it with load if
+// no session has it selected. load runs under the registry lock so that
+// no event can slip between loading and registering; the storage events of
+// a commit that happened before load are skipped by apply (UIDs already
+// known), those after it are applied.
+func (r *registry) acquire(id uint64, load func() ([]uint32, error)) (*liveMailbox, *imapserver.SessionTracker, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := r.boxes[id]
+	if m == nil {
+		uids, err := load()
+		if err != nil {
+			return nil, nil, err
+		}
+		m = &liveMailbox{id: id, uids: uids, tracker: imapserver.NewMailboxTracker(uint32(len(uids)))}
+		r.boxes[id] = m
+	}
+	m.refs++
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m, m.tracker.NewSession(), nil
+}
+
+// release drops a session's hold on m.
+func (r *registry) release(m *liveMailbox, st *imapserver.SessionTracker) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m.mu.Lock()
+	st.Close()
+	m.mu.Unlock()
+	m.refs--
+	if m.refs == 0 {
+		delete(r.boxes, m.id)
+	}
+}
+
+// handle routes a storage event to the live mailbox it concerns.
+func (r *registry) handle(ev storage.Event, origin *imapserver.SessionTracker) {
+	r.mu.Lock()
+	m := r.boxes[ev.MailboxID]
+	r.mu.Unlock()
+	if m != nil {
+		m.apply(ev, origin)
+	}
+}
+
+func toIMAPFlags(flags []string) []imap.Flag {
+	out := make([]imap.Flag, len(flags))
+	for i, f := range flags {
+		out[i] = imap.Flag(f)
+	}
+	return out
+}
+
+func fromIMAPFlags(flags []imap.Flag) []string {
+	out := make([]string, len(flags))
+	for i, f := range flags {
+		out[i] = string(f)
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+package imapd
+
+import (
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"mailnet/storage"
+)
+
+// Select opens a mailbox (SELECT, or EXAMINE with options.ReadOnly).
+func (s *session) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	s.unselect()
+	ctx := s.ctx()
+	box, err := s.srv.deps.Store.Mailbox(ctx, s.account.ID, name)
+	if err != nil {
+		return nil, s.fail("select", err)
+	}
+	live, tracker, err := s.srv.live.acquire(box.ID, func() ([]uint32, error) {
+		return s.srv.deps.Store.UIDs(ctx, box.ID)
+	})
+	if err != nil {
+		return nil, s.fail("select", err)
+	}
+	s.sel = &selection{box: box, live: live, tracker: tracker, readOnly: options != nil && options.ReadOnly}
+	// Counters are read again now that the session is registered, so no
+	// change falls between the snapshot and the tracker.
+	live.mu.Lock()
+	n := uint32(len(live.uids))
+	uidNext := box.UIDNext
+	if n > 0 && live.uids[n-1] >= uidNext {
+		uidNext = live.uids[n-1] + 1
+	}
+	live.mu.Unlock()
+	first, err := s.firstUnseen()
+	if err != nil {
+		return nil, s.fail("select", err)
+	}
+	perm := []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft, imap.FlagWildcard}
+	if s.sel.readOnly {
+		perm = nil
+	}
+	return &imap.SelectData{
+		Flags:             []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft, "$Forwarded", "$Junk", "$NotJunk"},
+		PermanentFlags:    perm,
+		NumMessages:       n,
+		FirstUnseenSeqNum: first,
+		UIDNext:           imap.UID(uidNext),
+		UIDValidity:       box.UIDValidity,
+	}, nil
+}
+
+// firstUnseen returns the session sequence number of the first message
+// without \Seen, for IMAP4rev1's UNSEEN response code.
+func (s *session) firstUnseen() (uint32, error) {
+	if s.sel.box.Unseen == 0 {
+		return 0, nil
+	}
+	refs := s.resolveAll()
+	for start := 0; start < len(refs); start += fetchChunk {
+		chunk := refs[start:min(start+fetchChunk, len(refs))]
+		msgs, err := s.srv.deps.Store.Messages(s.ctx(), s.sel.box.ID, uidsOf(chunk), storage.Want{})
+		if err != nil {
+			return 0, err
+		}
+		bySeq := seqByUID(chunk)
+		for _, m := range msgs {
+			if !hasFlag(m.Flags, storage.FlagSeen) {
+				return bySeq[m.UID], nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// Unselect leaves the selected state (UNSELECT, or after CLOSE).
+func (s *session) Unselect() error {
+	s.unselect()
+	return nil
+}
+
+func (s *session) unselect() {
+	if s.sel == nil {
+		return
+	}
+	s.srv.live.release(s.sel.live, s.sel.tracker)
+	s.sel = nil
+}
+
+// Poll writes pending updates (NOOP, and after most commands).
+func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
+	if s.sel == nil {
+		return nil
+	}
+	if err := s.checkDeleted(); err != nil {
+		return err
+	}
+	return s.sel.tracker.Poll(w, allowExpunge)
+}
+
+// Idle streams updates until stop is closed (RFC 2177).
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if s.sel == nil {
+		<-stop
+		return nil
+	}
+	return s.sel.tracker.Idle(w, stop)
+}
+
+// checkDeleted ends the session when its selected mailbox disappeared
+// under it (RFC 9051 §6.3.9 lets the server close the connection).
+func (s *session) checkDeleted() error {
+	s.sel.live.mu.Lock()
+	gone := s.sel.live.deleted
+	s.sel.live.mu.Unlock()
+	if gone {
+		return errMailboxGone
+	}
+	return nil
+}
+
+func hasFlag(flags []string, f string) bool {
+	for _, g := range flags {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}

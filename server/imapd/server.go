@@ -1,0 +1,189 @@
+package imapd
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-sasl"
+
+	"mailnet/storage"
+)
+
+// Store is what the IMAP server needs from storage.
+type Store interface {
+	Mailboxes(ctx context.Context, account uint64) ([]storage.Mailbox, error)
+	Mailbox(ctx context.Context, account uint64, name string) (storage.Mailbox, error)
+	MailboxByID(ctx context.Context, id uint64) (storage.Mailbox, error)
+	CreateMailbox(ctx context.Context, account uint64, name, specialUse string) (storage.Mailbox, error)
+	DeleteMailbox(ctx context.Context, account uint64, name string) error
+	RenameMailbox(ctx context.Context, account uint64, from, to string) error
+	SetSubscribed(ctx context.Context, account uint64, name string, subscribed bool) error
+	UIDs(ctx context.Context, mailbox uint64) ([]uint32, error)
+	Messages(ctx context.Context, mailbox uint64, uids []uint32, want storage.Want) ([]storage.Message, error)
+	StoreFlags(ctx context.Context, mailbox uint64, uids []uint32, op storage.FlagOp, flags []string) ([]storage.FlagChange, error)
+	CopyMessages(ctx context.Context, from uint64, uids []uint32, to uint64) (storage.Transfer, error)
+	MoveMessages(ctx context.Context, from uint64, uids []uint32, to uint64) (storage.Transfer, error)
+	ExpungeDeleted(ctx context.Context, mailbox uint64, uids []uint32) ([]uint32, error)
+	Deliver(ctx context.Context, in storage.Incoming) (storage.Receipt, error)
+	Watch(fn func(storage.Event)) (cancel func())
+}
+
+// Authenticator checks credentials.
+type Authenticator interface {
+	Authenticate(ctx context.Context, username, password string, remote netip.Addr) (storage.Account, error)
+	SASL(ctx context.Context, mech string, remote netip.Addr, onSuccess func(storage.Account)) (sasl.Server, error)
+	Mechanisms() []string
+}
+
+// Config is the IMAP listener configuration.
+type Config struct {
+	// TLS is required: STARTTLS on plain listeners, or the implicit TLS
+	// wrapper of ServeTLS.
+	TLS *tls.Config
+	// MaxMessageBytes bounds APPEND (advertised as APPENDLIMIT).
+	MaxMessageBytes int64
+	// IdleTimeout closes connections silent for that long (RFC 9051 §5.4
+	// asks for at least 30 minutes).
+	IdleTimeout time.Duration
+}
+
+// Deps are the server's collaborators.
+type Deps struct {
+	Store  Store
+	Auth   Authenticator
+	Logger *slog.Logger
+}
+
+// Server serves IMAP on any number of listeners.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	imap    *imapserver.Server
+	live    *registry
+	unwatch func()
+	connSeq atomic.Uint64
+}
+
+// capabilities lists what the backend implements; go-imap adds the
+// per-state ones (STARTTLS, AUTH=, LOGINDISABLED, IDLE…).
+var capabilities = imap.CapSet{
+	imap.CapIMAP4rev1:        {},
+	imap.CapIMAP4rev2:        {},
+	imap.CapNamespace:        {},
+	imap.CapUIDPlus:          {},
+	imap.CapESearch:          {},
+	imap.CapSearchRes:        {},
+	imap.CapListExtended:     {},
+	imap.CapListStatus:       {},
+	imap.CapMove:             {},
+	imap.CapStatusSize:       {},
+	imap.CapBinary:           {},
+	imap.CapChildren:         {},
+	imap.CapSpecialUse:       {},
+	imap.CapCreateSpecialUse: {},
+	imap.CapLiteralPlus:      {},
+	imap.CapUnauthenticate:   {},
+}
+
+// New returns a server. It starts watching storage for changes; Close
+// stops that.
+func New(cfg Config, deps Deps) *Server {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, live: newRegistry()}
+	s.unwatch = deps.Store.Watch(func(ev storage.Event) {
+		origin, _ := ev.Origin.(*imapserver.SessionTracker)
+		s.live.handle(ev, origin)
+	})
+	s.imap = imapserver.New(&imapserver.Options{
+		NewSession: s.newSession,
+		Caps:       capabilities,
+		Logger:     slog.NewLogLogger(deps.Logger.Handler(), slog.LevelError),
+		TLSConfig:  cfg.TLS,
+	})
+	return s
+}
+
+// Serve accepts plain connections (STARTTLS offered) on l until Close.
+func (s *Server) Serve(l net.Listener) error {
+	return s.imap.Serve(s.withIdleTimeout(l))
+}
+
+// ServeTLS accepts implicit-TLS connections on l until Close.
+func (s *Server) ServeTLS(l net.Listener) error {
+	return s.imap.Serve(tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS))
+}
+
+// Close stops the listeners and cuts every connection, IDLE ones included
+// (go-imap has no drain), then stops watching storage.
+func (s *Server) Close() error {
+	err := s.imap.Close()
+	s.unwatch()
+	return err
+}
+
+func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+	id := s.connSeq.Add(1)
+	remote := remoteAddr(c.NetConn())
+	sess := &session{
+		srv:    s,
+		conn:   c,
+		remote: remote,
+		log:    s.log.With("proto", "imap", "conn", id, "remote", remote.String()),
+	}
+	sess.log.Debug("connection opened")
+	return sess, nil, nil
+}
+
+func remoteAddr(c net.Conn) netip.Addr {
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// withIdleTimeout makes every accepted connection fail a read that waits
+// longer than the idle timeout, which ends the session.
+func (s *Server) withIdleTimeout(l net.Listener) net.Listener {
+	if s.cfg.IdleTimeout <= 0 {
+		return l
+	}
+	return idleListener{Listener: l, timeout: s.cfg.IdleTimeout}
+}
+
+type idleListener struct {
+	net.Listener
+	timeout time.Duration
+}
+
+func (l idleListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &idleConn{Conn: c, timeout: l.timeout}, nil
+}
+
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+var _ io.Reader = (*idleConn)(nil)
