@@ -3,7 +3,7 @@ package imapd
 import (
 	"fmt"
 	"slices"
-	"sync"
+	"time"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -115,22 +115,16 @@ func TestTwoSessionsSeeEachOther(t *testing.T) {
 	for i := range 3 {
 		env.deliver(t, "INBOX", mail(fmt.Sprint("m", i), "x"))
 	}
-	// imapclient calls the handlers from its reader goroutines.
-	var mu sync.Mutex
-	var expunged []uint32
-	var flagged []uint32
+	// imapclient calls the handlers from its reader goroutines, the FETCH
+	// one possibly after the command completed.
+	expunged := make(chan uint32, 4)
+	flagged := make(chan uint32, 4)
 	b := env.login(t, &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
-		Expunge: func(seq uint32) {
-			mu.Lock()
-			defer mu.Unlock()
-			expunged = append(expunged, seq)
-		},
+		Expunge: func(seq uint32) { expunged <- seq },
 		Fetch: func(msg *imapclient.FetchMessageData) {
 			for msg.Next() != nil {
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			flagged = append(flagged, msg.SeqNum)
+			flagged <- msg.SeqNum
 		},
 	}})
 	a := env.login(t, nil)
@@ -151,16 +145,31 @@ func TestTwoSessionsSeeEachOther(t *testing.T) {
 	if err := b.Noop().Wait(); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	slices.Sort(flagged)
-	got := fmt.Sprint(expunged, flagged)
-	mu.Unlock()
-	if got != "[1] [1 3]" {
-		t.Fatalf("session b saw expunges and flag fetches %s, want [1] [1 3]", got)
+	if got := receive(t, expunged, 1); fmt.Sprint(got) != "[1]" {
+		t.Fatalf("session b saw expunges %v, want [1]", got)
+	}
+	if got := receive(t, flagged, 2); fmt.Sprint(got) != "[1 3]" {
+		t.Fatalf("session b saw flag fetches for %v, want [1 3]", got)
 	}
 	// b now numbers the flagged message 2.
 	msgs, err := b.Fetch(imap.SeqSetNum(2), &imap.FetchOptions{Flags: true, UID: true}).Collect()
 	if err != nil || len(msgs) != 1 || msgs[0].UID != 3 || !hasIMAPFlag(msgs[0].Flags, imap.FlagFlagged) {
 		t.Fatalf("b FETCH 2 = %+v, %v", msgs, err)
 	}
+}
+
+// receive takes n values from ch, sorted, failing after five seconds.
+func receive(t *testing.T, ch <-chan uint32, n int) []uint32 {
+	t.Helper()
+	var got []uint32
+	for range n {
+		select {
+		case v := <-ch:
+			got = append(got, v)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got %v, then nothing for 5s", got)
+		}
+	}
+	slices.Sort(got)
+	return got
 }

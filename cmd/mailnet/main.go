@@ -1,0 +1,111 @@
+// Command mailnet is the mailnet server and its administration tool.
+//
+//	mailnet serve [--config FILE] [--data DIR] [--demo]
+//	mailnet config check FILE | config default
+//	mailnet user add|passwd|list|disable|enable …
+//	mailnet queue list
+//
+// Every subcommand that touches data takes --config and --data like serve,
+// and works while the server runs (through its control socket).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: mailnet <command> [arguments]
+
+commands:
+  serve [--config FILE] [--data DIR] [--demo]   run the server
+  config check FILE                             report every problem in FILE
+  config default                                print a commented full configuration
+  user add ADDRESS [--name NAME] [--role counsellor|manager|admin] [--password-stdin]
+  user passwd ADDRESS [--password-stdin]
+  user list
+  user disable ADDRESS | user enable ADDRESS
+  queue list
+
+Data commands accept --config FILE and --data DIR.
+`
+
+// errUsage reports a command line that cannot be understood.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "mailnet:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command line; it is main without the process exit, so
+// tests can call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	std := cmdIO{stdin: stdin, stdout: stdout, stderr: stderr}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], std)
+	case "config":
+		return cmdConfig(args[1:], std)
+	case "user":
+		return cmdUser(ctx, args[1:], std)
+	case "queue":
+		return cmdQueue(ctx, args[1:], std)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return errUsage
+}
+
+// cmdIO are a command's standard streams.
+type cmdIO struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// dataFlags are the flags every data command takes.
+type dataFlags struct {
+	config string
+	data   string
+}
+
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.config, "config", "", "configuration `FILE` (default: embedded development settings)")
+	fs.StringVar(&d.data, "data", "", "data `DIR` (overrides data_dir of the configuration)")
+}
+
+// parseFlags parses args allowing flags after positional arguments
+// ("user add ADDRESS --role manager"), and returns the positionals.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs one command line and returns its standard output.
+func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), err
+}
+
+func TestConfigDefaultChecksClean(t *testing.T) {
+	t.Parallel()
+	out, err := runCLI(t, "", "config", "default")
+	if err != nil || !strings.Contains(out, "hostname") {
+		t.Fatalf("config default: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "mailnet.toml")
+	if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, "", "config", "check", path); err != nil || !strings.Contains(out, "ok") {
+		t.Fatalf("config check of the default: %q, %v", out, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(bad, []byte("colour = 1\n[limits]\nrecipients = 0\n"), 0o600)
+	_, err = runCLI(t, "", "config", "check", bad)
+	if err == nil || !strings.Contains(err.Error(), "colour") || !strings.Contains(err.Error(), "limits.recipients") {
+		t.Fatalf("config check of a bad file: %v", err)
+	}
+}
+
+// TestUserCommandsWithoutServer exercises the direct-store path; the
+// control-socket path is covered end to end in e2e.
+func TestUserCommandsWithoutServer(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	out, err := runCLI(t, "", "user", "add", "Marie.Dupont@mailnet.test", "--name", "Marie Dupont", "--data", data)
+	if err != nil || !strings.Contains(out, "created marie.dupont@mailnet.test (counsellor)") || !strings.Contains(out, "password: ") {
+		t.Fatalf("user add: %q, %v", out, err)
+	}
+	if _, err := runCLI(t, "a long enough password\n", "user", "add", "sophie@mailnet.test", "--role", "manager", "--password-stdin", "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "", "user", "add", "marie.dupont@mailnet.test", "--data", data); err == nil {
+		t.Fatal("duplicate user accepted")
+	}
+	if _, err := runCLI(t, "", "user", "disable", "sophie@mailnet.test", "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCLI(t, "", "user", "list", "--data", data)
+	if err != nil || !strings.Contains(out, "sophie@mailnet.test        manager     disabled") {
+		t.Fatalf("user list:\n%s%v", out, err)
+	}
+	if _, err := runCLI(t, "", "user", "frobnicate"); !errors.Is(err, errUsage) {
+		t.Fatalf("unknown subcommand: %v", err)
+	}
+}

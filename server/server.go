@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"mailnet/auth"
+	"mailnet/conf"
+	"mailnet/routing"
+	"mailnet/server/control"
+	"mailnet/server/imapd"
+	"mailnet/server/smtpd"
+	"mailnet/server/tlsconf"
+	"mailnet/storage"
+)
+
+// Server is a running mailnet instance.
+type Server struct {
+	cfg  *conf.Config
+	db   *storage.DB
+	log  *slog.Logger
+	tls  *tls.Config
+	auth *auth.Authenticator
+
+	mx, submission, submissions *smtpd.Server
+	imap                        *imapd.Server
+	control                     *control.Server
+
+	mu    sync.Mutex
+	addrs map[string]net.Addr
+	wg    sync.WaitGroup
+}
+
+// New builds a server over an open store. It loads or generates the TLS
+// certificate but opens no listener yet.
+func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
+	cert, err := loadCertificate(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: db, log: log, tls: tlsconf.Config(cert, cfg.TLS.MinTLSVersion()), addrs: map[string]net.Addr{}}
+	s.auth = auth.New(db, auth.Options{
+		Limits: auth.Limits{
+			FailuresPerAccount: cfg.Limits.LoginFailuresPerAccount,
+			FailuresPerIP:      cfg.Limits.LoginFailuresPerIP,
+			Window:             cfg.Limits.LoginWindow.Duration,
+		},
+		Logger: log.With("part", "auth"),
+	})
+	router := routing.New(db, cfg.Domains)
+	smtpCfg := smtpd.Config{
+		Hostname:            cfg.Hostname,
+		TLS:                 s.tls,
+		MaxMessageBytes:     int64(cfg.Limits.MessageSize),
+		MaxRecipients:       cfg.Limits.Recipients,
+		CommandTimeout:      cfg.Limits.SMTPCommandTimeout.Duration,
+		DataTimeout:         cfg.Limits.SMTPDataTimeout.Duration,
+		MaxConnectionsPerIP: cfg.Limits.MaxConnectionsPerIP,
+	}
+	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log}
+	smtpCfg.Mode = smtpd.ModeMX
+	s.mx = smtpd.New(smtpCfg, deps)
+	smtpCfg.Mode = smtpd.ModeSubmission
+	s.submission = smtpd.New(smtpCfg, deps)
+	smtpCfg.ImplicitTLS = true
+	s.submissions = smtpd.New(smtpCfg, deps)
+	s.imap = imapd.New(imapd.Config{
+		TLS:             s.tls,
+		MaxMessageBytes: int64(cfg.Limits.MessageSize),
+		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
+	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
+	return s, nil
+}
+
+func loadCertificate(cfg *conf.Config) (tls.Certificate, error) {
+	if cfg.TLS.CertFile != "" {
+		return tlsconf.Load(cfg.TLS.CertFile, cfg.TLS.KeyFile)
+	}
+	return tlsconf.LoadOrCreate(cfg.DataDir, cfg.Hostname, time.Now())
+}
+
+// listener is one configured endpoint.
+type listener struct {
+	name  string
+	addr  conf.Addr
+	serve func(net.Listener) error
+}
+
+// Start opens every configured listener and the control socket, and serves
+// them in the background. If any listener cannot be opened, those already
+// open are closed and the error is returned.
+func (s *Server) Start() error {
+	ls := []listener{
+		{"smtp", s.cfg.Listen.SMTP, s.mx.Serve},
+		{"submission", s.cfg.Listen.Submission, s.submission.Serve},
+		{"submissions", s.cfg.Listen.Submissions, s.submissions.Serve},
+		{"imap", s.cfg.Listen.IMAP, s.imap.Serve},
+		{"imaps", s.cfg.Listen.IMAPS, s.imap.ServeTLS},
+	}
+	var opened []net.Listener
+	for _, l := range ls {
+		if !l.addr.IsSet() {
+			continue
+		}
+		nl, err := net.Listen("tcp", l.addr.String())
+		if err != nil {
+			for _, o := range opened {
+				o.Close()
+			}
+			return fmt.Errorf("listen %s on %s: %w", l.name, l.addr, err)
+		}
+		opened = append(opened, nl)
+		s.mu.Lock()
+		s.addrs[l.name] = nl.Addr()
+		s.mu.Unlock()
+		s.log.Info("listening", "proto", l.name, "addr", nl.Addr().String())
+		serve := l.serve
+		name := l.name
+		s.wg.Go(func() {
+			if err := serve(nl); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+				s.log.Error("listener stopped", "proto", name, "err", err)
+			}
+		})
+	}
+	ctl, err := control.Listen(control.SocketPath(s.cfg.DataDir), &control.Local{DB: s.db}, s.log.With("part", "control"))
+	if err != nil {
+		for _, o := range opened {
+			o.Close()
+		}
+		return fmt.Errorf("control socket: %w", err)
+	}
+	s.control = ctl
+	s.wg.Go(func() {
+		if err := ctl.Serve(); err != nil {
+			s.log.Error("control socket stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+// Addr returns the bound address of the named listener ("smtp",
+// "submission", "submissions", "imap", "imaps"), or nil.
+func (s *Server) Addr(name string) net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addrs[name]
+}
+
+// Shutdown stops the server: SMTP sessions are drained (until ctx ends),
+// IMAP connections are cut, the control socket is closed. The store is the
+// caller's to close afterwards.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	for _, srv := range []*smtpd.Server{s.mx, s.submission, s.submissions} {
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.imap.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		errs = append(errs, err)
+	}
+	if s.control != nil {
+		if err := s.control.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
