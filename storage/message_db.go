@@ -160,22 +160,22 @@ type Transfer struct {
 // CopyMessages copies the given messages (with their flags and internal
 // dates) from one mailbox to another, possibly of another account.
 func (db *DB) CopyMessages(ctx context.Context, from uint64, uids []uint32, to uint64) (Transfer, error) {
-	var t Transfer
-	err := db.write(ctx, func(w *writeTx) error {
-		var err error
-		t, err = copyMessages(w, from, uids, to)
-		return err
-	})
-	return t, err
+	return db.transfer(ctx, copyMessages, from, uids, to)
 }
 
 // MoveMessages moves messages atomically: they appear in to and are
 // expunged from from in the same transaction (RFC 6851).
 func (db *DB) MoveMessages(ctx context.Context, from uint64, uids []uint32, to uint64) (Transfer, error) {
+	return db.transfer(ctx, moveMessages, from, uids, to)
+}
+
+type transferFunc func(w *writeTx, from uint64, uids []uint32, to uint64) (Transfer, error)
+
+func (db *DB) transfer(ctx context.Context, fn transferFunc, from uint64, uids []uint32, to uint64) (Transfer, error) {
 	var t Transfer
 	err := db.write(ctx, func(w *writeTx) error {
 		var err error
-		t, err = moveMessages(w, from, uids, to)
+		t, err = fn(w, from, uids, to)
 		return err
 	})
 	return t, err
