@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -106,6 +107,9 @@ func (s *Server) handle(c net.Conn) {
 	}
 	var req request
 	if err := json.NewDecoder(c).Decode(&req); err != nil {
+		if errors.Is(err, io.EOF) {
+			return // a liveness probe (Dial): connected and closed
+		}
 		s.log.Warn("control request unreadable", "err", err)
 		return
 	}

@@ -169,7 +169,11 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("proto", cfg.Mode.String())
+	proto := cfg.Mode.String()
+	if cfg.ImplicitTLS {
+		proto += "+tls"
+	}
+	log = log.With("proto", proto)
 	now := deps.Now
 	if now == nil {
 		now = time.Now
