@@ -117,7 +117,7 @@ func (s *session) writeFetch(rw *imapserver.FetchResponseWriter, m *storage.Mess
 		}
 	}
 	for _, item := range options.BodySection {
-		data := imapserver.ExtractBodySection(bytes.NewReader(m.Raw), item)
+		data := bodySection(m.Raw, item)
 		if err := writeLiteral(rw.WriteBodySection(item, int64(len(data))), data); err != nil {
 			return err
 		}
@@ -145,4 +145,41 @@ func writeLiteral(w writeCloser, data []byte) error {
 		return err
 	}
 	return w.Close()
+}
+
+// bodySection returns a BODY[...] section. The whole message, its header
+// and its text are cut from the stored bytes as they are (RFC 9051
+// §6.4.5: BODY[] is the message exactly as stored); parts inside the MIME
+// structure are left to go-imap's extractor.
+func bodySection(raw []byte, item *imap.FetchItemBodySection) []byte {
+	if len(item.Part) > 0 {
+		return imapserver.ExtractBodySection(bytes.NewReader(raw), item)
+	}
+	var data []byte
+	switch item.Specifier {
+	case imap.PartSpecifierNone:
+		data = raw
+	case imap.PartSpecifierHeader:
+		data = raw[:message.HeaderEnd(raw)]
+	case imap.PartSpecifierText:
+		data = raw[message.HeaderEnd(raw):]
+	default: // HEADER.FIELDS, HEADER.FIELDS.NOT, MIME
+		return imapserver.ExtractBodySection(bytes.NewReader(raw), item)
+	}
+	return partial(data, item.Partial)
+}
+
+// partial applies a <offset.size> partial fetch.
+func partial(data []byte, p *imap.SectionPartial) []byte {
+	if p == nil {
+		return data
+	}
+	if p.Offset >= int64(len(data)) {
+		return nil
+	}
+	data = data[p.Offset:]
+	if p.Size >= 0 && p.Size < int64(len(data)) {
+		data = data[:p.Size]
+	}
+	return data
 }

@@ -211,3 +211,36 @@ func TestStaticRange(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchSectionsAreExactBytes checks BODY[], BODY[HEADER], BODY[TEXT]
+// and partial fetches against the stored bytes, including a header go's
+// textproto would rewrite (folded, odd spacing).
+func TestFetchSectionsAreExactBytes(t *testing.T) {
+	t.Parallel()
+	env := newTestIMAP(t)
+	header := "From:jean@example.org\r\nSubject:  folded\r\n   continued\r\nX-Odd :value\r\n\r\n"
+	text := "line one\r\nline two\r\n"
+	env.deliver(t, "INBOX", header+text)
+	c := env.login(t, nil)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	items := []*imap.FetchItemBodySection{
+		{Peek: true},
+		{Peek: true, Specifier: imap.PartSpecifierHeader},
+		{Peek: true, Specifier: imap.PartSpecifierText},
+		{Peek: true, Partial: &imap.SectionPartial{Offset: 5, Size: 10}},
+		{Peek: true, Specifier: imap.PartSpecifierText, Partial: &imap.SectionPartial{Offset: 9, Size: 100}},
+		{Peek: true, Partial: &imap.SectionPartial{Offset: 10000, Size: 10}},
+	}
+	want := []string{header + text, header, text, (header + text)[5:15], text[9:], ""}
+	msgs, err := c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{BodySection: items}).Collect()
+	if err != nil || len(msgs) != 1 {
+		t.Fatal(err)
+	}
+	for i, item := range items {
+		if got := string(msgs[0].FindBodySection(item)); got != want[i] {
+			t.Errorf("section %d = %q, want %q", i, got, want[i])
+		}
+	}
+}

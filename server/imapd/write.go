@@ -130,18 +130,11 @@ func (s *session) Expunge(_ *imapserver.ExpungeWriter, uids *imap.UIDSet) error 
 }
 
 // Append stores a message given by the client (APPEND). OK is sent only
-// after the message is durably committed.
+// after the message is durably committed. go-imap has already refused a
+// literal over AppendLimit, and discards what Append leaves unread.
 func (s *session) Append(mailbox string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
-	limit := int64(s.AppendLimit())
-	if r.Size() > limit {
-		return nil, errTooBig
-	}
 	box, err := s.destination(mailbox)
 	if err != nil {
-		// The literal must still be consumed to keep the stream in step.
-		if _, cerr := io.Copy(io.Discard, r); cerr != nil {
-			return nil, cerr
-		}
 		return nil, err
 	}
 	raw := make([]byte, r.Size())
