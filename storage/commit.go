@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -116,10 +117,30 @@ func (db *DB) commitBatch(reqs []*writeReq) {
 			}
 			return
 		}
+		db.stats.commits.Add(1)
+		db.stats.writes.Add(uint64(len(reqs)))
 		for _, r := range reqs {
 			db.watchers.publish(r.events)
 			r.result <- nil
 		}
 		return
 	}
+}
+
+// Stats counts the store's committed work since Open.
+type Stats struct {
+	// Commits is the number of durable transactions (one fsync pair each).
+	Commits uint64
+	// Writes is the number of write calls they carried; Writes/Commits is
+	// the mean group size.
+	Writes uint64
+}
+
+type commitStats struct {
+	commits, writes atomic.Uint64
+}
+
+// Stats returns the commit counters.
+func (db *DB) Stats() Stats {
+	return Stats{Commits: db.stats.commits.Load(), Writes: db.stats.writes.Load()}
 }

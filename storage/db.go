@@ -59,6 +59,7 @@ type DB struct {
 	inflight  sync.WaitGroup // write calls between enqueue and reply
 
 	watchers watchers
+	stats    commitStats
 }
 
 // Open opens (creating if needed) the store at path. The directory is

@@ -111,6 +111,12 @@ func TestConcurrentDeliveriesShareCommits(t *testing.T) {
 	if err != nil || len(uids) != n-n/10 {
 		t.Fatalf("UIDs = %d, %v", len(uids), err)
 	}
+	// Shared commits: far fewer fsyncs than deliveries.
+	st := db.Stats()
+	t.Logf("%d writes in %d commits", st.Writes, st.Commits)
+	if st.Commits >= uint64(n-n/10) {
+		t.Fatalf("%d commits for %d deliveries: writes were not grouped", st.Commits, n-n/10)
+	}
 }
 
 func TestDataSurvivesReopenAndUIDsAreNotReused(t *testing.T) {
