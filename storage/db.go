@@ -21,16 +21,18 @@ var (
 	bucketMailboxes   = []byte("mailboxes")   // account id + name → mailbox JSON
 	bucketMailboxIDs  = []byte("mailbox_ids") // mailbox id → account id + name
 	bucketMessages    = []byte("messages")    // sub-bucket per mailbox id: uid → record
-	bucketBlobs       = []byte("blobs")       // sha256 → raw message
-	bucketBlobInfo    = []byte("blob_info")   // sha256 → refcount + summary
+	bucketBlobs       = []byte("blobs")       // blob id → raw message
+	bucketBlobInfo    = []byte("blob_info")   // blob id → refcount + sha256 + summary
+	bucketBlobIDs     = []byte("blob_ids")    // sha256 → blob id
 	bucketQueue       = []byte("queue")       // id → queue entry JSON
-	allBuckets        = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketQueue}
+	allBuckets        = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketBlobIDs, bucketQueue}
 	keyUIDValidity    = []byte("uidvalidity")
 	keyAccountSeq     = []byte("account_seq")
 	keyMailboxSeq     = []byte("mailbox_seq")
 	keyQueueSeq       = []byte("queue_seq")
+	keyBlobSeq        = []byte("blob_seq")
 	keySchemaVersion  = []byte("schema")
-	currentSchemaByte = byte(1)
+	currentSchemaByte = byte(2)
 )
 
 // Options tune Open. The zero value is fine.

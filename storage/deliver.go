@@ -113,10 +113,11 @@ func appendMessage(w *writeTx, d Delivery, h Hash, raw, summary []byte, date tim
 	if err != nil {
 		return Placed{}, err
 	}
-	if err := refBlob(w.tx, h, raw, summary); err != nil {
+	ref, err := refBlob(w.tx, h, raw, summary)
+	if err != nil {
 		return Placed{}, err
 	}
-	rec := record{date: date.UnixNano(), size: int64(len(raw)), Blob: h}
+	rec := record{date: date.UnixNano(), size: int64(len(raw)), blob: ref}
 	rec.setFlags(d.Flags)
 	uid, err := putNewRecord(w, &m, &rec)
 	if err != nil {
@@ -133,6 +134,7 @@ func putNewRecord(w *writeTx, m *Mailbox, rec *record) (uint32, error) {
 		return 0, fmt.Errorf("mailbox %q: UID space exhausted", m.Name)
 	}
 	msgs := w.tx.Bucket(bucketMessages).Bucket(u64(m.ID))
+	msgs.FillPercent = appendOnly // UIDs only grow
 	if err := msgs.Put(u32(uid), rec.encode()); err != nil {
 		return 0, err
 	}

@@ -242,7 +242,7 @@ func (db *DB) DeleteMailbox(ctx context.Context, account uint64, name string) er
 			if err != nil {
 				return err
 			}
-			return unrefBlob(w.tx, rec.Blob)
+			return unrefBlob(w.tx, rec.blob)
 		}); err != nil {
 			return err
 		}

@@ -61,10 +61,10 @@ func (db *DB) Messages(ctx context.Context, mailbox uint64, uids []uint32, want 
 			}
 			m := rec.message(uid)
 			if want.Summary {
-				m.Summary = blobSummary(tx, rec.Blob)
+				m.Summary = blobSummary(tx, rec.blob.id)
 			}
 			if want.Raw {
-				m.Raw = blobRaw(tx, rec.Blob)
+				m.Raw = blobRaw(tx, rec.blob.id)
 			}
 			out = append(out, m)
 		}
@@ -200,7 +200,7 @@ func copyMessages(w *writeTx, from uint64, uids []uint32, to uint64) (Transfer, 
 		if err != nil {
 			return Transfer{}, err
 		}
-		if err := addRefs(w.tx, rec.Blob, 1); err != nil {
+		if err := addRefs(w.tx, rec.blob, 1); err != nil {
 			return Transfer{}, err
 		}
 		nuid, err := putNewRecord(w, &dst, &rec)
@@ -303,7 +303,7 @@ func expunge(w *writeTx, mailbox uint64, uids []uint32) ([]uint32, error) {
 		if err := b.Delete(u32(uid)); err != nil {
 			return nil, err
 		}
-		if err := unrefBlob(w.tx, rec.Blob); err != nil {
+		if err := unrefBlob(w.tx, rec.blob); err != nil {
 			return nil, err
 		}
 		m.Messages--

@@ -14,6 +14,7 @@ type QueueEntry struct {
 	From     string    `json:"from"`
 	To       []string  `json:"to"`
 	Blob     Hash      `json:"blob"`
+	BlobID   uint64    `json:"blob_id"`
 	Size     int64     `json:"size"`
 	Created  time.Time `json:"created"`
 	Attempts int       `json:"attempts"`
@@ -29,10 +30,11 @@ func enqueue(w *writeTx, o Outbound, h Hash, raw, summary []byte, now time.Time)
 	if err != nil {
 		return 0, err
 	}
-	if err := refBlob(w.tx, h, raw, summary); err != nil {
+	ref, err := refBlob(w.tx, h, raw, summary)
+	if err != nil {
 		return 0, err
 	}
-	e := QueueEntry{ID: id, From: o.From, To: o.To, Blob: h, Size: int64(len(raw)), Created: now.UTC(), NextAttempt: now.UTC()}
+	e := QueueEntry{ID: id, From: o.From, To: o.To, Blob: h, BlobID: ref.id, Size: int64(len(raw)), Created: now.UTC(), NextAttempt: now.UTC()}
 	return id, putJSON(w.tx.Bucket(bucketQueue), u64(id), e)
 }
 

@@ -29,20 +29,20 @@ var systemFlags = [...]string{FlagSeen, FlagAnswered, FlagFlagged, FlagDeleted, 
 
 const (
 	recordVersion   = 1
-	recordFixedSize = 1 + 1 + 8 + 8 + sha256.Size
+	recordFixedSize = 1 + 1 + 8 + 8 + 8 + sha256.Size
 	maxKeywords     = 64
 	maxKeywordLen   = 128
 )
 
 // record is one message entry of a mailbox. Its binary form is
 //
-//	version(1) systemflags(1) internaldate-unixnano(8) size(8) sha256(32)
-//	keyword-count(uvarint) { len(uvarint) bytes }…
+//	version(1) systemflags(1) internaldate-unixnano(8) size(8)
+//	blob-id(8) sha256(32) keyword-count(uvarint) { len(uvarint) bytes }…
 type record struct {
 	sys      uint8
 	date     int64
 	size     int64
-	Blob     Hash
+	blob     blobRef
 	keywords []string
 }
 
@@ -52,7 +52,8 @@ func (r *record) encode() []byte {
 	b[1] = r.sys
 	binary.BigEndian.PutUint64(b[2:], uint64(r.date))
 	binary.BigEndian.PutUint64(b[10:], uint64(r.size))
-	copy(b[18:], r.Blob[:])
+	binary.BigEndian.PutUint64(b[18:], r.blob.id)
+	copy(b[26:], r.blob.hash[:])
 	b = binary.AppendUvarint(b, uint64(len(r.keywords)))
 	for _, k := range r.keywords {
 		b = binary.AppendUvarint(b, uint64(len(k)))
@@ -71,7 +72,8 @@ func decodeRecord(b []byte) (record, error) {
 	r.sys = b[1]
 	r.date = int64(binary.BigEndian.Uint64(b[2:]))
 	r.size = int64(binary.BigEndian.Uint64(b[10:]))
-	copy(r.Blob[:], b[18:recordFixedSize])
+	r.blob.id = binary.BigEndian.Uint64(b[18:])
+	copy(r.blob.hash[:], b[26:recordFixedSize])
 	rest := b[recordFixedSize:]
 	n, w := binary.Uvarint(rest)
 	if w <= 0 || n > maxKeywords {
@@ -164,6 +166,6 @@ func (r *record) message(uid uint32) Message {
 		Flags:        r.flags(),
 		InternalDate: time.Unix(0, r.date).UTC(),
 		Size:         r.size,
-		Blob:         r.Blob,
+		Blob:         r.blob.hash,
 	}
 }
