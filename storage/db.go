@@ -32,7 +32,7 @@ var (
 	keyQueueSeq       = []byte("queue_seq")
 	keyBlobSeq        = []byte("blob_seq")
 	keySchemaVersion  = []byte("schema")
-	currentSchemaByte = byte(2)
+	currentSchemaByte = byte(3)
 )
 
 // Options tune Open. The zero value is fine.
