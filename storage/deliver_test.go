@@ -49,7 +49,7 @@ func countBlobs(t testing.TB, db *DB) int {
 	t.Helper()
 	var n int
 	if err := db.bolt.View(func(tx *boltTx) error {
-		n = tx.Bucket(bucketBlobs).Stats().KeyN
+		n = tx.Bucket(bucketBlobInfo).Stats().KeyN
 		return nil
 	}); err != nil {
 		t.Fatal(err)
