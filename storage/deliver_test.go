@@ -45,16 +45,25 @@ func TestDeliverToSeveralMailboxesStoresBodyOnce(t *testing.T) {
 	}
 }
 
+// countBlobs returns the number of stored bodies, checking that the three
+// body buckets agree.
 func countBlobs(t testing.TB, db *DB) int {
 	t.Helper()
-	var n int
+	var info, ids, bodies int
 	if err := db.bolt.View(func(tx *boltTx) error {
-		n = tx.Bucket(bucketBlobInfo).Stats().KeyN
-		return nil
+		info = tx.Bucket(bucketBlobInfo).Stats().KeyN
+		ids = tx.Bucket(bucketBlobIDs).Stats().KeyN
+		return tx.Bucket(bucketBlobs).ForEach(func(_, _ []byte) error {
+			bodies++
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	if info != ids || info != bodies {
+		t.Fatalf("body buckets disagree: %d info, %d ids, %d bodies", info, ids, bodies)
+	}
+	return info
 }
 
 func TestDeliverFailureStoresNothing(t *testing.T) {
