@@ -20,7 +20,7 @@ import (
 // leaf), and bbolt's copy-on-write rewrote those neighbours with every
 // commit that touched the leaf: with SHA-256 keys, 10 to 170 times the
 // delivered bytes (measured); with sequential keys and 200 KiB messages,
-// still 4 to 5 times, and every body read back into the process's map.
+// still 4 to 5 times.
 // The small blob_ids index keeps bodies content-addressed: a body already
 // stored is referenced, not stored again.
 
@@ -115,10 +115,7 @@ func blobSummary(tx *bolt.Tx, id uint64) []byte {
 	return append([]byte(nil), v[blobInfoFixed:]...)
 }
 
-// blobRaw returns a copy of a stored body. The pages it was read from are
-// then released from the process's memory map (they stay in the kernel's
-// page cache): a SEARCH over every body of a large mailbox must not leave
-// the whole store resident in the server.
+// blobRaw returns a copy of a stored body.
 func blobRaw(tx *bolt.Tx, id uint64) []byte {
 	body := tx.Bucket(bucketBlobs).Bucket(u64(id))
 	if body == nil {
@@ -128,7 +125,5 @@ func blobRaw(tx *bolt.Tx, id uint64) []byte {
 	if v == nil {
 		return nil
 	}
-	out := append([]byte(nil), v...)
-	releasePages(v)
-	return out
+	return append([]byte(nil), v...)
 }
