@@ -61,37 +61,52 @@ type Receipt struct {
 // transaction is durably committed; on error nothing is stored. The message
 // is parsed here, before the transaction, so commits stay short.
 func (db *DB) Deliver(ctx context.Context, in Incoming) (Receipt, error) {
-	sum, err := message.Summarize(in.Raw)
+	summary, h, err := prepare(in.Raw)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	summary := sum.Marshal()
-	h := Hash(sha256.Sum256(in.Raw))
-	date := in.InternalDate
-	if date.IsZero() {
-		date = db.now()
+		return Receipt{}, err
 	}
 	var rc Receipt
 	err = db.write(ctx, func(w *writeTx) error {
-		rc = Receipt{Blob: h}
-		for _, d := range in.Deliveries {
-			p, err := appendMessage(w, d, h, in.Raw, summary, date)
-			if err != nil {
-				return err
-			}
-			rc.Placed = append(rc.Placed, p)
-		}
-		if in.Outbound != nil && len(in.Outbound.To) > 0 {
-			id, err := enqueue(w, *in.Outbound, h, in.Raw, summary, db.now())
-			if err != nil {
-				return err
-			}
-			rc.QueueID = id
-		}
-		return nil
+		var err error
+		rc, err = deliverIn(w, in, h, summary, db.now())
+		return err
 	})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("deliver: %w", err)
+	}
+	return rc, nil
+}
+
+// prepare computes what a delivery stores besides the bytes: the encoded
+// summary and the content hash.
+func prepare(raw []byte) ([]byte, Hash, error) {
+	sum, err := message.Summarize(raw)
+	if err != nil {
+		return nil, Hash{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return sum.Marshal(), Hash(sha256.Sum256(raw)), nil
+}
+
+// deliverIn performs a delivery inside a write transaction.
+func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, now time.Time) (Receipt, error) {
+	date := in.InternalDate
+	if date.IsZero() {
+		date = now
+	}
+	rc := Receipt{Blob: h}
+	for _, d := range in.Deliveries {
+		p, err := appendMessage(w, d, h, in.Raw, summary, date)
+		if err != nil {
+			return Receipt{}, err
+		}
+		rc.Placed = append(rc.Placed, p)
+	}
+	if in.Outbound != nil && len(in.Outbound.To) > 0 {
+		id, err := enqueue(w, *in.Outbound, h, in.Raw, summary, now)
+		if err != nil {
+			return Receipt{}, err
+		}
+		rc.QueueID = id
 	}
 	return rc, nil
 }

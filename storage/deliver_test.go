@@ -193,7 +193,7 @@ func TestDeliverQueuesOutbound(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, err := db.Queue(ctx)
-	if err != nil || len(q) != 1 || q[0].ID != rc.QueueID || q[0].To[0] != "x@example.org" || q[0].Blob != rc.Blob {
+	if err != nil || len(q) != 1 || q[0].ID != rc.QueueID || q[0].Recipients[0].Address != "x@example.org" || q[0].Recipients[0].State != RecipientPending || q[0].Blob != rc.Blob {
 		t.Fatalf("queue = %+v, %v", q, err)
 	}
 	// The queue holds its own reference: expunging the local copy keeps the body.

@@ -33,7 +33,7 @@ func cmdQueue(ctx context.Context, args []string, std cmdIO) error {
 		tw := tabwriter.NewWriter(std.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tCREATED\tSIZE\tATTEMPTS\tFROM\tTO")
 		for _, e := range entries {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\n", e.ID, e.Created.Format(time.RFC3339), e.Size, e.Attempts, e.From, strings.Join(e.To, ","))
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\n", e.ID, e.Created.Format(time.RFC3339), e.Size, e.Attempts, e.From, strings.Join(e.Pending(), ","))
 		}
 		return tw.Flush()
 	})

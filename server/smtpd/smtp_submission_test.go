@@ -223,7 +223,7 @@ func TestSubmissionQueuesRemoteRecipients(t *testing.T) {
 	if len(q) != 1 {
 		t.Fatalf("queue has %d entries, want 1", len(q))
 	}
-	if q[0].From != marie || strings.Join(q[0].To, ",") != "Client.One@example.org,two@example.net" {
+	if q[0].From != marie || strings.Join(q[0].Pending(), ",") != "Client.One@example.org,two@example.net" {
 		t.Fatalf("queue entry %+v", q[0])
 	}
 	msgs := ts.inbox(t, paul)
