@@ -33,6 +33,10 @@ type Config struct {
 	DNS DNS `toml:"dns"`
 	// Log holds the logging settings.
 	Log Log `toml:"log"`
+	// Queue is outbound delivery: retries and expiry.
+	Queue Queue `toml:"queue"`
+	// Inbound is what is done with mail that fails sender checks.
+	Inbound Inbound `toml:"inbound"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in
@@ -178,4 +182,26 @@ func (c *Config) PrimaryDomain() string {
 		return ""
 	}
 	return c.Domains[0]
+}
+
+// Queue configures outbound delivery to other mail servers.
+type Queue struct {
+	// Retry is the wait after each failed attempt, in order; the last one
+	// repeats. Default ["1m", "5m", "30m", "2h", "4h"].
+	Retry []Duration `toml:"retry"`
+	// MaxAge is how long delivery is retried before the message is
+	// returned to its sender with a delivery status notification.
+	// Default "120h" (5 days, RFC 5321 §4.5.4.1 suggests 4–5 days).
+	MaxAge Duration `toml:"max_age"`
+	// Concurrency is how many messages are delivered at once. Default 4.
+	Concurrency int `toml:"concurrency"`
+}
+
+// Inbound configures the handling of incoming mail on the MX listener.
+type Inbound struct {
+	// DMARCReject is what happens to a message that fails DMARC when its
+	// domain publishes p=reject: "reject" (550 5.7.1, never stored),
+	// "quarantine" (stored in the recipient's Junk folder) or "tag" (only
+	// recorded in Authentication-Results). Default "reject".
+	DMARCReject string `toml:"dmarc_reject"`
 }

@@ -46,6 +46,12 @@ func Default() *Config {
 			Timeout: Duration{5 * time.Second},
 		},
 		Log: Log{Level: "info"},
+		Queue: Queue{
+			Retry:       []Duration{{time.Minute}, {5 * time.Minute}, {30 * time.Minute}, {2 * time.Hour}, {4 * time.Hour}},
+			MaxAge:      Duration{120 * time.Hour},
+			Concurrency: 4,
+		},
+		Inbound: Inbound{DMARCReject: "reject"},
 	}
 }
 

@@ -123,7 +123,7 @@ func TestParseUnknownKeys(t *testing.T) {
 		{"top level", "hostnme = \"a.test\"\n", []string{"hostnme"}},
 		{"in section", "[limits]\nrecipient = 5\n", []string{"limits.recipient"}},
 		{"option in wrong section", "[tls]\nlevel = \"debug\"\n", []string{"tls.level"}},
-		{"unknown section reported once", "[queue]\nretries = 3\n[queue.backoff]\nmax = \"1h\"\n", []string{"queue"}},
+		{"unknown section reported once", "[spool]\nretries = 3\n[spool.backoff]\nmax = \"1h\"\n", []string{"spool"}},
 		{"wrong case", "Hostname = \"a.test\"\n[LOG]\nlevel = \"info\"\n", []string{"Hostname", "LOG"}},
 		{"dotted key", "limits.smtp_timeout = \"5m\"\n", []string{"limits.smtp_timeout"}},
 	}

@@ -26,6 +26,12 @@ func (c *Config) Validate() error {
 	errs = append(errs, validateTLS(c.TLS)...)
 	errs = append(errs, validateLimits(c.Limits)...)
 	errs = append(errs, validateDNS(c.DNS)...)
+	errs = append(errs, validateQueue(c.Queue)...)
+	switch c.Inbound.DMARCReject {
+	case "reject", "quarantine", "tag":
+	default:
+		errs = append(errs, keyErr("inbound.dmarc_reject", "unknown action %q: want reject, quarantine or tag", c.Inbound.DMARCReject))
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -135,6 +141,20 @@ func validateDNS(d DNS) []error {
 		}
 	}
 	return append(errs, checkDuration("dns.timeout", d.Timeout, time.Minute))
+}
+
+// validateQueue checks the retry schedule, the expiry and the concurrency.
+func validateQueue(q Queue) []error {
+	var errs []error
+	if len(q.Retry) == 0 {
+		errs = append(errs, keyErr("queue.retry", "must list at least one interval"))
+	}
+	for _, d := range q.Retry {
+		errs = append(errs, checkDuration("queue.retry", d, 24*time.Hour))
+	}
+	return append(errs,
+		checkDuration("queue.max_age", q.MaxAge, 30*24*time.Hour),
+		checkRange("queue.concurrency", q.Concurrency, 1, 256, strconv.Itoa))
 }
 
 // checkRange returns a KeyError for key unless lo ≤ v ≤ hi; format shows

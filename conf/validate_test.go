@@ -101,3 +101,25 @@ func TestValidateNamesRealKeys(t *testing.T) {
 		t.Errorf("Validate found %d problems, expected one per key at least:\n%q", len(keys), keys)
 	}
 }
+
+func TestValidateQueueAndInbound(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.Queue.Retry = nil
+	c.Queue.MaxAge = Duration{}
+	c.Queue.Concurrency = 0
+	c.Inbound.DMARCReject = "drop"
+	keys := errorKeys(c.Validate())
+	for _, want := range []string{"queue.retry", "queue.max_age", "queue.concurrency", "inbound.dmarc_reject"} {
+		if !slices.Contains(keys, want) {
+			t.Errorf("no problem reported for %s (got %v)", want, keys)
+		}
+	}
+	cfg, err := Parse([]byte("[queue]\nretry = [\"30s\", \"10m\"]\n[inbound]\ndmarc_reject = \"quarantine\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Queue.Retry) != 2 || cfg.Queue.Retry[1].Duration != 10*time.Minute || cfg.Inbound.DMARCReject != "quarantine" {
+		t.Fatalf("parsed %+v %+v", cfg.Queue, cfg.Inbound)
+	}
+}
