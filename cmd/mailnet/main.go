@@ -3,7 +3,7 @@
 //	mailnet serve [--config FILE] [--data DIR] [--demo]
 //	mailnet config check FILE | config default
 //	mailnet user add|passwd|list|disable|enable …
-//	mailnet queue list
+//	mailnet queue list|show|retry|drop …
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).

@@ -65,3 +65,17 @@ func TestUserCommandsWithoutServer(t *testing.T) {
 		t.Fatalf("unknown subcommand: %v", err)
 	}
 }
+
+func TestQueueCommandsWithoutServer(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if out, err := runCLI(t, "", "queue", "list", "--data", data); err != nil || !strings.Contains(out, "queue is empty") {
+		t.Fatalf("queue list: %q, %v", out, err)
+	}
+	if _, err := runCLI(t, "", "queue", "show", "7", "--data", data); err == nil || !strings.Contains(err.Error(), "no such queue entry") {
+		t.Fatalf("queue show of a missing entry: %v", err)
+	}
+	if _, err := runCLI(t, "", "queue", "retry", "x", "--data", data); !errors.Is(err, errUsage) {
+		t.Fatalf("queue retry x: %v", err)
+	}
+}

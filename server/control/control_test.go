@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"mailnet/auth"
 	"mailnet/storage"
@@ -137,5 +138,53 @@ func TestGarbageRequestIsIgnored(t *testing.T) {
 	}
 	if _, err := c.Users(context.Background()); err != nil {
 		t.Fatalf("server broken by garbage: %v", err)
+	}
+}
+
+func TestQueueOperationsOverSocket(t *testing.T) {
+	t.Parallel()
+	local, dir := newTestOps(t)
+	kicked := make(chan struct{}, 1)
+	local.Kick = func() { kicked <- struct{}{} }
+	path := serveSocket(t, local, dir)
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	raw := []byte("From: a@mailnet.test\r\nTo: x@example.org\r\nSubject: out\r\n\r\nhello\r\n")
+	rc, err := local.DB.Deliver(ctx, storage.Incoming{Raw: raw, Outbound: &storage.Outbound{From: "a@mailnet.test", To: []string{"x@example.org"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.DB.UpdateQueue(ctx, rc.QueueID, func(e *storage.QueueEntry) error {
+		e.NextAttempt = e.NextAttempt.Add(time.Hour)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.QueueEntry(ctx, rc.QueueID)
+	if err != nil || e.Recipients[0].Address != "x@example.org" {
+		t.Fatalf("QueueEntry = %+v, %v", e, err)
+	}
+	if err := c.RetryQueue(ctx, rc.QueueID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-kicked:
+	default:
+		t.Fatal("retry did not wake the delivery worker")
+	}
+	if e, _ := c.QueueEntry(ctx, rc.QueueID); e.NextAttempt.After(time.Now()) {
+		t.Fatalf("retry left NextAttempt in the future: %v", e.NextAttempt)
+	}
+	if err := c.DropQueue(ctx, rc.QueueID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.QueueEntry(ctx, rc.QueueID); !errors.Is(err, ErrNoSuchEntry) {
+		t.Fatalf("after drop: %v, want ErrNoSuchEntry", err)
+	}
+	if err := c.RetryQueue(ctx, 4242); !errors.Is(err, ErrNoSuchEntry) {
+		t.Fatalf("retry unknown: %v", err)
 	}
 }

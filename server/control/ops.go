@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"mailnet/auth"
 	"mailnet/storage"
@@ -23,6 +24,12 @@ type Ops interface {
 	Users(ctx context.Context) ([]User, error)
 	// Queue lists the outbound queue.
 	Queue(ctx context.Context) ([]storage.QueueEntry, error)
+	// QueueEntry returns one queued message with its attempts.
+	QueueEntry(ctx context.Context, id uint64) (storage.QueueEntry, error)
+	// RetryQueue makes a queued message due now.
+	RetryQueue(ctx context.Context, id uint64) error
+	// DropQueue removes a queued message without notifying its sender.
+	DropQueue(ctx context.Context, id uint64) error
 }
 
 // AddUserRequest describes an account to create.
@@ -60,6 +67,8 @@ var (
 	ErrNoSuchUser = errors.New("no such account")
 	// ErrWeakPassword: a given password is too short.
 	ErrWeakPassword = errors.New("password must have at least 12 characters")
+	// ErrNoSuchEntry: the queue has no entry with that ID.
+	ErrNoSuchEntry = errors.New("no such queue entry")
 )
 
 // minPassword is the shortest password an operator may set by hand.
@@ -68,6 +77,10 @@ const minPassword = 12
 // Local performs the operations on an open store.
 type Local struct {
 	DB *storage.DB
+	// Kick, if set, wakes the delivery worker after RetryQueue.
+	Kick func()
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
 }
 
 var _ Ops = (*Local)(nil)
@@ -180,4 +193,41 @@ func (l *Local) Users(ctx context.Context) ([]User, error) {
 // Queue implements Ops.
 func (l *Local) Queue(ctx context.Context) ([]storage.QueueEntry, error) {
 	return l.DB.Queue(ctx)
+}
+
+// QueueEntry implements Ops.
+func (l *Local) QueueEntry(ctx context.Context, id uint64) (storage.QueueEntry, error) {
+	e, err := l.DB.QueueEntry(ctx, id)
+	return e, noEntry(id, err)
+}
+
+// RetryQueue implements Ops.
+func (l *Local) RetryQueue(ctx context.Context, id uint64) error {
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	_, err := l.DB.UpdateQueue(ctx, id, func(e *storage.QueueEntry) error {
+		e.NextAttempt = now().UTC()
+		return nil
+	})
+	if err != nil {
+		return noEntry(id, err)
+	}
+	if l.Kick != nil {
+		l.Kick()
+	}
+	return nil
+}
+
+// DropQueue implements Ops.
+func (l *Local) DropQueue(ctx context.Context, id uint64) error {
+	return noEntry(id, l.DB.FinishQueue(ctx, id, nil))
+}
+
+func noEntry(id uint64, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("queue entry %d: %w", id, ErrNoSuchEntry)
+	}
+	return err
 }

@@ -32,6 +32,7 @@ type request struct {
 	Address  string         `json:"address,omitempty"`
 	Password string         `json:"password,omitempty"`
 	Disabled bool           `json:"disabled,omitempty"`
+	QueueID  uint64         `json:"queue_id,omitempty"`
 }
 
 type response struct {
@@ -46,6 +47,7 @@ var sentinels = map[string]error{
 	"user_exists":  ErrUserExists,
 	"no_such_user": ErrNoSuchUser,
 	"weak":         ErrWeakPassword,
+	"no_entry":     ErrNoSuchEntry,
 }
 
 // Server answers control requests on a Unix socket.
@@ -145,6 +147,12 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.Users(ctx)
 	case "queue":
 		return s.ops.Queue(ctx)
+	case "queue_entry":
+		return s.ops.QueueEntry(ctx, req.QueueID)
+	case "queue_retry":
+		return nil, s.ops.RetryQueue(ctx, req.QueueID)
+	case "queue_drop":
+		return nil, s.ops.DropQueue(ctx, req.QueueID)
 	}
 	return nil, fmt.Errorf("unknown operation %q", req.Op)
 }
@@ -240,4 +248,21 @@ func (c *Client) Queue(ctx context.Context) ([]storage.QueueEntry, error) {
 	var out []storage.QueueEntry
 	err := c.call(ctx, request{Op: "queue"}, &out)
 	return out, err
+}
+
+// QueueEntry implements Ops.
+func (c *Client) QueueEntry(ctx context.Context, id uint64) (storage.QueueEntry, error) {
+	var e storage.QueueEntry
+	err := c.call(ctx, request{Op: "queue_entry", QueueID: id}, &e)
+	return e, err
+}
+
+// RetryQueue implements Ops.
+func (c *Client) RetryQueue(ctx context.Context, id uint64) error {
+	return c.call(ctx, request{Op: "queue_retry", QueueID: id}, nil)
+}
+
+// DropQueue implements Ops.
+func (c *Client) DropQueue(ctx context.Context, id uint64) error {
+	return c.call(ctx, request{Op: "queue_drop", QueueID: id}, nil)
 }
