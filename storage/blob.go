@@ -103,6 +103,9 @@ func unrefBlob(tx *bolt.Tx, ref blobRef) error {
 	if err := tx.Bucket(bucketBlobIDs).Delete(v[8:blobInfoFixed]); err != nil {
 		return err
 	}
+	if err := tx.Bucket(bucketVerdicts).Delete(key); err != nil {
+		return err
+	}
 	return info.Delete(key)
 }
 

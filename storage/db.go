@@ -24,8 +24,9 @@ var (
 	bucketBlobs       = []byte("blobs")       // blob id → raw message
 	bucketBlobInfo    = []byte("blob_info")   // blob id → refcount + sha256 + summary
 	bucketBlobIDs     = []byte("blob_ids")    // sha256 → blob id
+	bucketVerdicts    = []byte("verdicts")    // blob id → authentication verdict
 	bucketQueue       = []byte("queue")       // id → queue entry JSON
-	allBuckets        = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketBlobIDs, bucketQueue}
+	allBuckets        = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketBlobIDs, bucketVerdicts, bucketQueue}
 	keyUIDValidity    = []byte("uidvalidity")
 	keyAccountSeq     = []byte("account_seq")
 	keyMailboxSeq     = []byte("mailbox_seq")

@@ -37,6 +37,9 @@ type Incoming struct {
 	Deliveries []Delivery
 	// Outbound, if set and with recipients, queues the message for them.
 	Outbound *Outbound
+	// Verdict is the sender authentication result of an incoming message
+	// (SPF, DKIM, DMARC), encoded by the caller; it is kept with the body.
+	Verdict []byte
 }
 
 // Placed tells where a delivery landed.
@@ -100,6 +103,11 @@ func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, now time.Time) (
 			return Receipt{}, err
 		}
 		rc.Placed = append(rc.Placed, p)
+	}
+	if len(in.Verdict) > 0 && len(rc.Placed) > 0 {
+		if err := putVerdict(w.tx, h, in.Verdict); err != nil {
+			return Receipt{}, err
+		}
 	}
 	if in.Outbound != nil && len(in.Outbound.To) > 0 {
 		id, err := enqueue(w, *in.Outbound, h, in.Raw, summary, now)

@@ -204,3 +204,31 @@ func TestDeliverQueuesOutbound(t *testing.T) {
 		t.Fatalf("queued body deleted with the mailbox copy")
 	}
 }
+
+func TestVerdictKeptWithBody(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := newTestAccount(t, db, "a@mailnet.test")
+	verdict := []byte(`{"dmarc":"pass"}`)
+	rc, err := db.Deliver(ctx, Incoming{Raw: testMessage("v"), Verdict: verdict, Deliveries: []Delivery{{Account: a.ID, Mailbox: "INBOX"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rc.Placed[0]
+	got, err := db.Verdict(ctx, p.MailboxID, p.UID)
+	if err != nil || string(got) != string(verdict) {
+		t.Fatalf("Verdict = %q, %v", got, err)
+	}
+	if _, err := db.Expunge(ctx, p.MailboxID, []uint32{p.UID}); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	db.bolt.View(func(tx *boltTx) error {
+		left = tx.Bucket(bucketVerdicts).Stats().KeyN
+		return nil
+	})
+	if left != 0 {
+		t.Fatalf("%d verdicts left after the body went", left)
+	}
+}
