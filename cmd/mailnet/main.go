@@ -4,6 +4,7 @@
 //	mailnet config check FILE | config default
 //	mailnet user add|passwd|list|disable|enable …
 //	mailnet queue list|show|retry|drop …
+//	mailnet dkim keygen|list …
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, args[1:], std)
 	case "queue":
 		return cmdQueue(ctx, args[1:], std)
+	case "dkim":
+		return cmdDKIM(args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
