@@ -14,6 +14,7 @@ import (
 
 	"mailnet/auth"
 	"mailnet/conf"
+	"mailnet/dkimsign"
 	"mailnet/routing"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
@@ -55,6 +56,13 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		},
 		Logger: log.With("part", "auth"),
 	})
+	signer, err := dkimsign.Load(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("dkim keys: %w", err)
+	}
+	for _, k := range signer.Keys() {
+		log.Info("dkim key loaded", "domain", k.Domain, "selector", k.Selector, "algorithm", k.Algorithm)
+	}
 	router := routing.New(db, cfg.Domains)
 	smtpCfg := smtpd.Config{
 		Hostname:            cfg.Hostname,
@@ -65,7 +73,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		DataTimeout:         cfg.Limits.SMTPDataTimeout.Duration,
 		MaxConnectionsPerIP: cfg.Limits.MaxConnectionsPerIP,
 	}
-	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log}
+	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer}
 	smtpCfg.Mode = smtpd.ModeMX
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission

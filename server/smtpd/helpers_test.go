@@ -49,6 +49,8 @@ type testOptions struct {
 	cfg         Config // limits and timeouts; Mode, Hostname and TLS are set from the fields above
 	limits      auth.Limits
 	now         func() time.Time
+	signer      Signer
+	queued      func()
 }
 
 // testServer is a running Server with its store and a client TLS config
@@ -99,6 +101,8 @@ func startServer(t testing.TB, o testOptions) *testServer {
 		Auth:   auth.New(db, auth.Options{Params: cheapParams, Limits: o.limits, Logger: log}),
 		Logger: log,
 		Now:    o.now,
+		Signer: o.signer,
+		Queued: o.queued,
 	}
 	ts.srv = New(cfg, deps)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -143,6 +143,16 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock for Received and Date fields; nil means time.Now.
 	Now func() time.Time
+	// Signer DKIM-signs submitted messages; nil sends them unsigned.
+	Signer Signer
+	// Queued, if set, is called after a submitted message was queued for
+	// remote recipients, to wake the delivery worker.
+	Queued func()
+}
+
+// Signer adds DKIM signatures to a message (dkimsign.Signer).
+type Signer interface {
+	Sign(raw []byte, envelopeFrom string) (signed []byte, ok bool, err error)
 }
 
 // Server is an SMTP server in one Mode. Create it with New, run it with
@@ -153,6 +163,8 @@ type Server struct {
 	store  Store
 	router Router
 	auth   Authenticator
+	signer Signer
+	queued func()
 	log    *slog.Logger
 	now    func() time.Time
 
@@ -183,6 +195,8 @@ func New(cfg Config, deps Deps) *Server {
 		store:  deps.Store,
 		router: deps.Router,
 		auth:   deps.Auth,
+		signer: deps.Signer,
+		queued: deps.Queued,
 		log:    log,
 		now:    now,
 		conns:  newTracker(cfg.MaxConnectionsPerIP, log),

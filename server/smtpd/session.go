@@ -178,6 +178,9 @@ func (s *session) Data(r io.Reader) error {
 	}
 	if s.srv.cfg.Mode == ModeSubmission {
 		raw = completeHeader(raw, when, messageID(id, when, s.srv.cfg.Hostname))
+		if raw, err = s.sign(raw, env.from); err != nil {
+			return s.reply(log, "message refused", err, "from", env.from)
+		}
 	}
 	in := storage.Incoming{Raw: raw, InternalDate: when, Deliveries: routing.Deliveries(env.local)}
 	if len(env.remote) > 0 {
@@ -186,6 +189,9 @@ func (s *session) Data(r io.Reader) error {
 	rc, err := s.srv.store.Deliver(s.ctx, in)
 	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
+	}
+	if rc.QueueID != 0 && s.srv.queued != nil {
+		s.srv.queued()
 	}
 	log.Info("message accepted", "from", env.from, "rcpts", len(env.rcpts),
 		"remote_rcpts", len(env.remote), "size", len(raw), "blob", rc.Blob.String(), "queue_id", rc.QueueID)
@@ -281,4 +287,18 @@ func (s *session) reply(log *slog.Logger, event string, err error, attrs ...any)
 		log.Info(event, attrs...)
 	}
 	return r
+}
+
+// sign adds our DKIM signatures to a submitted message: every message we
+// send carries them, local copies included, so what a recipient reads is
+// what the archive holds.
+func (s *session) sign(raw []byte, from string) ([]byte, error) {
+	if s.srv.signer == nil {
+		return raw, nil
+	}
+	signed, _, err := s.srv.signer.Sign(raw, from)
+	if err != nil {
+		return nil, err
+	}
+	return signed, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailnet/auth"
+	"mailnet/dkimsign"
 	"mailnet/routing"
 	"mailnet/storage"
 )
@@ -113,6 +114,7 @@ var mappings = []struct {
 	{storage.ErrTooLarge, replyTooLarge},
 	{smtp.ErrTooLongLine, replyLineTooLong},
 	{storage.ErrMalformed, replyMalformed},
+	{dkimsign.ErrMalformed, replyMalformed},
 	{errAuthRequired, replyAuthRequired},
 	{errSenderNotOwned, replySenderNotOwned},
 	{auth.ErrInvalidCredentials, replyAuthFailed},
