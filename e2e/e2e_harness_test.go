@@ -148,12 +148,20 @@ type server struct {
 // and its exit checked, when the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
+	s := newServer(t)
+	s.launch(t)
+	return s
+}
+
+// newServer writes a configuration for a new data directory without
+// starting the server, for tests that prepare the data first.
+func newServer(t *testing.T) *server {
+	t.Helper()
 	dataDir := t.TempDir()
 	s := &server{dataDir: dataDir, confPath: filepath.Join(dataDir, "mailnet.toml")}
 	if err := os.WriteFile(s.confPath, []byte(testConfig(dataDir)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.launch(t)
 	return s
 }
 
