@@ -42,7 +42,8 @@
 //
 // Each test starts its own server on its own data directory, so tests run
 // in parallel; on a small machine the password hashing of logins (argon2id)
-// dominates the run time. Nothing leaves the loopback interface: the
-// servers' DNS resolver is pointed at a closed port on 127.0.0.1, so mail
-// for remote domains stays queued.
+// dominates the run time. Nothing leaves the loopback interface: each
+// server asks a go-mockdns DNS server of its own on 127.0.0.1, where the
+// remote test domain answers SERVFAIL, so mail from it passes the sender
+// checks (no DMARC policy) and mail to it stays queued.
 package e2e

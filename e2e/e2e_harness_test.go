@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/foxcpp/go-mockdns"
 )
 
 // Domain and host name of every test server.
@@ -154,21 +157,41 @@ func startServer(t *testing.T) *server {
 }
 
 // newServer writes a configuration for a new data directory without
-// starting the server, for tests that prepare the data first.
+// starting the server, for tests that prepare the data first. The server
+// gets a DNS server of its own (see testZones).
 func newServer(t *testing.T) *server {
 	t.Helper()
 	dataDir := t.TempDir()
+	dns, err := mockdns.NewServer(testZones(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := dns.Close(); err != nil {
+			t.Logf("close DNS server: %v", err)
+		}
+	})
 	s := &server{dataDir: dataDir, confPath: filepath.Join(dataDir, "mailnet.toml")}
-	if err := os.WriteFile(s.confPath, []byte(testConfig(dataDir)), 0o600); err != nil {
+	if err := os.WriteFile(s.confPath, []byte(testConfig(dataDir, dns.LocalAddr().String())), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
+// testZones is the DNS the test servers see: authoritative, so every name
+// not listed does not exist. remoteDomain's own name fails temporarily
+// (SERVFAIL): mail from it passes the sender checks (no DMARC policy, SPF
+// temperror), and mail to it stays queued, retried, without ever leaving
+// the machine.
+func testZones() map[string]mockdns.Zone {
+	return map[string]mockdns.Zone{
+		remoteDomain + ".": {Err: &net.DNSError{Err: "server failure", IsTemporary: true}},
+	}
+}
+
 // testConfig is a configuration with every listener on a free loopback
-// port and a DNS resolver that cannot answer, so that nothing leaves the
-// machine.
-func testConfig(dataDir string) string {
+// port and the given DNS server, so that nothing leaves the machine.
+func testConfig(dataDir, dnsServer string) string {
 	return fmt.Sprintf(`hostname = %q
 domains = [%q]
 data_dir = %s
@@ -182,12 +205,12 @@ imaps = "127.0.0.1:0"
 http = ""
 
 [dns]
-servers = ["127.0.0.1:9"]
+servers = [%q]
 timeout = "1s"
 
 [log]
 level = "info"
-`, testHostname, testDomain, strconv.Quote(dataDir))
+`, testHostname, testDomain, strconv.Quote(dataDir), dnsServer)
 }
 
 // launch starts the process on s's configuration and waits for readiness.

@@ -15,6 +15,8 @@ import (
 	"mailnet/auth"
 	"mailnet/conf"
 	"mailnet/dkimsign"
+	"mailnet/mailauth"
+	"mailnet/resolver"
 	"mailnet/routing"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
@@ -64,6 +66,8 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		log.Info("dkim key loaded", "domain", k.Domain, "selector", k.Selector, "algorithm", k.Algorithm)
 	}
 	router := routing.New(db, cfg.Domains)
+	dns := resolver.New(resolver.Options{Servers: cfg.DNS.ServerAddrs(), Timeout: cfg.DNS.Timeout.Duration})
+	checker := mailauth.New(dns, mailauth.Options{AuthServID: cfg.Hostname})
 	smtpCfg := smtpd.Config{
 		Hostname:            cfg.Hostname,
 		TLS:                 s.tls,
@@ -72,8 +76,9 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		CommandTimeout:      cfg.Limits.SMTPCommandTimeout.Duration,
 		DataTimeout:         cfg.Limits.SMTPDataTimeout.Duration,
 		MaxConnectionsPerIP: cfg.Limits.MaxConnectionsPerIP,
+		DMARCReject:         dmarcAction(cfg.Inbound.DMARCReject),
 	}
-	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer}
+	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker}
 	smtpCfg.Mode = smtpd.ModeMX
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
@@ -86,6 +91,17 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
 	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
 	return s, nil
+}
+
+// dmarcAction maps the validated inbound.dmarc_reject setting.
+func dmarcAction(s string) smtpd.DMARCAction {
+	switch s {
+	case "quarantine":
+		return smtpd.DMARCQuarantine
+	case "tag":
+		return smtpd.DMARCTag
+	}
+	return smtpd.DMARCRefuse
 }
 
 func loadCertificate(cfg *conf.Config) (tls.Certificate, error) {

@@ -51,6 +51,7 @@ type testOptions struct {
 	now         func() time.Time
 	signer      Signer
 	queued      func()
+	checker     Checker
 }
 
 // testServer is a running Server with its store and a client TLS config
@@ -96,13 +97,14 @@ func startServer(t testing.TB, o testOptions) *testServer {
 	}
 	log := slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	deps := Deps{
-		Store:  db,
-		Router: routing.New(db, []string{testDomain}),
-		Auth:   auth.New(db, auth.Options{Params: cheapParams, Limits: o.limits, Logger: log}),
-		Logger: log,
-		Now:    o.now,
-		Signer: o.signer,
-		Queued: o.queued,
+		Store:   db,
+		Router:  routing.New(db, []string{testDomain}),
+		Auth:    auth.New(db, auth.Options{Params: cheapParams, Limits: o.limits, Logger: log}),
+		Logger:  log,
+		Now:     o.now,
+		Signer:  o.signer,
+		Queued:  o.queued,
+		Checker: o.checker,
 	}
 	ts.srv = New(cfg, deps)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -245,8 +247,14 @@ func (ts *testServer) inbox(t testing.TB, addr string) []storage.Message {
 
 func mailboxMessages(t testing.TB, db *storage.DB, account uint64) []storage.Message {
 	t.Helper()
+	return folderMessages(t, db, account, "INBOX")
+}
+
+// folderMessages returns the messages of one of an account's mailboxes.
+func folderMessages(t testing.TB, db *storage.DB, account uint64, mailbox string) []storage.Message {
+	t.Helper()
 	ctx := context.Background()
-	mb, err := db.Mailbox(ctx, account, "INBOX")
+	mb, err := db.Mailbox(ctx, account, mailbox)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"mailnet/mailauth"
 	"mailnet/routing"
 	"mailnet/storage"
 )
@@ -86,7 +87,24 @@ type Config struct {
 	// address or IPv6 /64; excess connections get "421 4.7.0 Too many
 	// connections" and are closed. Zero means unlimited.
 	MaxConnectionsPerIP int
+	// DMARCReject is what MX does with a message failing DMARC from a
+	// domain publishing p=reject (RFC 7489 §6.3). The zero value refuses
+	// it.
+	DMARCReject DMARCAction
 }
+
+// DMARCAction is the handling of mail that fails DMARC under p=reject.
+type DMARCAction int
+
+// The DMARC actions.
+const (
+	// DMARCRefuse answers 550 5.7.1: the message is never stored.
+	DMARCRefuse DMARCAction = iota
+	// DMARCQuarantine stores it in the recipients' Junk folder.
+	DMARCQuarantine
+	// DMARCTag only records the failure in Authentication-Results.
+	DMARCTag
+)
 
 // withDefaults returns c with zero fields set to their defaults.
 func (c Config) withDefaults() Config {
@@ -145,9 +163,18 @@ type Deps struct {
 	Now func() time.Time
 	// Signer DKIM-signs submitted messages; nil sends them unsigned.
 	Signer Signer
+	// Checker verifies the sender of MX mail (SPF, DKIM, DMARC); nil
+	// skips verification (tests of other behaviour only).
+	Checker Checker
 	// Queued, if set, is called after a submitted message was queued for
 	// remote recipients, to wake the delivery worker.
 	Queued func()
+}
+
+// Checker authenticates an incoming message's sender (mailauth.Checker).
+type Checker interface {
+	Check(ctx context.Context, in mailauth.Input) mailauth.Verdict
+	Header(v mailauth.Verdict) string
 }
 
 // Signer adds DKIM signatures to a message (dkimsign.Signer).
@@ -159,14 +186,15 @@ type Signer interface {
 // Serve (on as many listeners as wanted), stop it with Shutdown. Its
 // methods are safe for concurrent use.
 type Server struct {
-	cfg    Config
-	store  Store
-	router Router
-	auth   Authenticator
-	signer Signer
-	queued func()
-	log    *slog.Logger
-	now    func() time.Time
+	cfg     Config
+	store   Store
+	router  Router
+	auth    Authenticator
+	signer  Signer
+	checker Checker
+	queued  func()
+	log     *slog.Logger
+	now     func() time.Time
 
 	smtp  *smtp.Server
 	conns *tracker
@@ -191,15 +219,16 @@ func New(cfg Config, deps Deps) *Server {
 		now = time.Now
 	}
 	s := &Server{
-		cfg:    cfg,
-		store:  deps.Store,
-		router: deps.Router,
-		auth:   deps.Auth,
-		signer: deps.Signer,
-		queued: deps.Queued,
-		log:    log,
-		now:    now,
-		conns:  newTracker(cfg.MaxConnectionsPerIP, log),
+		cfg:     cfg,
+		store:   deps.Store,
+		router:  deps.Router,
+		auth:    deps.Auth,
+		signer:  deps.Signer,
+		checker: deps.Checker,
+		queued:  deps.Queued,
+		log:     log,
+		now:     now,
+		conns:   newTracker(cfg.MaxConnectionsPerIP, log),
 	}
 	s.smtp = s.newSMTPServer()
 	return s

@@ -164,7 +164,8 @@ func (s *session) Data(r io.Reader) error {
 	if len(env.rcpts) == 1 {
 		t.rcpt = env.rcpts[0]
 	}
-	raw, err := s.readMessage(r, received(t), env.sizeHint)
+	hdr := received(t)
+	raw, err := s.readMessage(r, hdr, env.sizeHint)
 	if err == nil && s.conn.eof.Load() {
 		// go-smtp v0.25.1 copies a BDAT chunk with io.Copy from an
 		// io.LimitReader, which takes a client that closes the
@@ -183,6 +184,11 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	in := storage.Incoming{Raw: raw, InternalDate: when, Deliveries: routing.Deliveries(env.local)}
+	if s.srv.cfg.Mode == ModeMX && s.srv.checker != nil {
+		if err := s.verifySender(log, &in, len(hdr), env.from); err != nil {
+			return s.reply(log, "message refused", err, "from", env.from)
+		}
+	}
 	if len(env.remote) > 0 {
 		in.Outbound = &storage.Outbound{From: env.from, To: env.remote}
 	}

@@ -41,6 +41,12 @@ var (
 	// errDataAborted: the client closed the connection or reset the
 	// transaction before the end of the message.
 	errDataAborted = errors.New("smtpd: message transfer aborted")
+	// errSenderUnverified: the message fails DMARC for a domain that asks
+	// receivers to reject such mail, and the configuration agrees.
+	errSenderUnverified = errors.New("smtpd: sender failed DMARC with p=reject")
+	// errVerificationDeferred: the sender's DNS could not be read, so the
+	// message can be neither trusted nor refused for good.
+	errVerificationDeferred = errors.New("smtpd: sender verification failed temporarily")
 	// errTruncated: the connection ended inside a BDAT chunk.
 	errTruncated = fmt.Errorf("%w: connection closed inside a chunk", errDataAborted)
 )
@@ -63,6 +69,10 @@ var (
 		Message: "Message size exceeds fixed limit"}
 	replyLineTooLong = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2},
 		Message: "Line too long"}
+	replyUnverified = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+		Message: "Message refused: the sender could not be verified"}
+	replyVerificationDeferred = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+		Message: "Temporary failure verifying the sender, please retry"}
 	replyMalformed = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
 		Message: "Message content rejected: malformed message"}
 	replyAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0},
@@ -114,6 +124,8 @@ var mappings = []struct {
 	{storage.ErrTooLarge, replyTooLarge},
 	{smtp.ErrTooLongLine, replyLineTooLong},
 	{storage.ErrMalformed, replyMalformed},
+	{errSenderUnverified, replyUnverified},
+	{errVerificationDeferred, replyVerificationDeferred},
 	{dkimsign.ErrMalformed, replyMalformed},
 	{errAuthRequired, replyAuthRequired},
 	{errSenderNotOwned, replySenderNotOwned},
