@@ -20,6 +20,7 @@ import (
 	"mailnet/routing"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
+	"mailnet/server/queue"
 	"mailnet/server/smtpd"
 	"mailnet/server/tlsconf"
 	"mailnet/storage"
@@ -36,6 +37,9 @@ type Server struct {
 	mx, submission, submissions *smtpd.Server
 	imap                        *imapd.Server
 	control                     *control.Server
+	queue                       *queue.Worker
+	stopQueue                   context.CancelFunc
+	queueDone                   chan struct{} // closed when the worker's Run has returned
 
 	mu    sync.Mutex
 	addrs map[string]net.Addr
@@ -78,7 +82,17 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		MaxConnectionsPerIP: cfg.Limits.MaxConnectionsPerIP,
 		DMARCReject:         dmarcAction(cfg.Inbound.DMARCReject),
 	}
-	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker}
+	retry := make([]time.Duration, len(cfg.Queue.Retry))
+	for i, d := range cfg.Queue.Retry {
+		retry[i] = d.Duration
+	}
+	s.queue = queue.New(queue.Config{
+		Hostname:    cfg.Hostname,
+		Retry:       retry,
+		MaxAge:      cfg.Queue.MaxAge.Duration,
+		Concurrency: cfg.Queue.Concurrency,
+	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue")})
+	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick}
 	smtpCfg.Mode = smtpd.ModeMX
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
@@ -154,7 +168,7 @@ func (s *Server) Start() error {
 			}
 		})
 	}
-	ctl, err := control.Listen(control.SocketPath(s.cfg.DataDir), &control.Local{DB: s.db}, s.log.With("part", "control"))
+	ctl, err := control.Listen(control.SocketPath(s.cfg.DataDir), &control.Local{DB: s.db, Kick: s.queue.Kick}, s.log.With("part", "control"))
 	if err != nil {
 		for _, o := range opened {
 			o.Close()
@@ -167,6 +181,15 @@ func (s *Server) Start() error {
 			s.log.Error("control socket stopped", "err", err)
 		}
 	})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopQueue = cancel
+	s.queueDone = make(chan struct{})
+	go func() {
+		defer close(s.queueDone)
+		if err := s.queue.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("delivery worker stopped", "err", err)
+		}
+	}()
 	return nil
 }
 
@@ -179,8 +202,9 @@ func (s *Server) Addr(name string) net.Addr {
 }
 
 // Shutdown stops the server: SMTP sessions are drained (until ctx ends),
-// IMAP connections are cut, the control socket is closed. The store is the
-// caller's to close afterwards.
+// IMAP connections are cut, the control socket is closed, and the delivery
+// worker stops after saving the results of deliveries in progress. The
+// store is the caller's to close afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	for _, srv := range []*smtpd.Server{s.mx, s.submission, s.submissions} {
@@ -195,6 +219,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.control.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if s.stopQueue != nil {
+		// The worker saves what remote hosts already answered before it
+		// returns; the store must stay open until then.
+		s.stopQueue()
+		<-s.queueDone
 	}
 	s.wg.Wait()
 	return errors.Join(errs...)

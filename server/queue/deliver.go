@@ -101,10 +101,9 @@ func (r *round) domain(ctx context.Context, d domainRcpts) error {
 		if err := r.save(ctx, host, res, a); err != nil {
 			return err
 		}
-		if !res.next || ctx.Err() != nil {
+		if rcpts = stillPending(rcpts, res); !res.next || len(rcpts) == 0 || ctx.Err() != nil {
 			return nil
 		}
-		rcpts = stillPending(rcpts, res)
 	}
 	return nil
 }
@@ -143,7 +142,7 @@ func (w *Worker) tryHost(ctx context.Context, log *slog.Logger, host, from strin
 		log.Info("tls certificate not verified", "err", s.certErr)
 	}
 	res := s.send(from, rcpts, raw)
-	log.Info("transaction", "remote", s.addr, "tls", s.tls, "result", res.summary())
+	log.Info("delivery attempt", "remote", s.addr, "tls", s.tls, "result", res.summary())
 	return res
 }
 

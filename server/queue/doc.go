@@ -117,6 +117,17 @@
 //   - Non-ASCII addresses are sent only to servers offering SMTPUTF8 (else
 //     5.6.7), and written as they are in the DSN's rfc822 fields rather
 //     than as RFC 6533 utf-8 addresses.
+//   - The message goes as stored, 8-bit or not, even to a server that does
+//     not offer 8BITMIME (RFC 6152): converting it would break its DKIM
+//     signature, and servers without 8BITMIME are rare.
+//   - A message over one host's SIZE limit fails without trying the other
+//     hosts of the domain.
+//   - Run reads the whole queue at each scan (after each delivery, Kick,
+//     Wake, or at most a minute apart): fine for an agency's queue of
+//     hundreds of entries, not for millions.
 //   - When a round fails on our side (storage error), Run leaves the entry
 //     alone for Retry[0] rather than hammering the store.
+//   - Dropping an entry (FinishQueue from elsewhere) during its delivery
+//     cannot recall what is already on the wire; the round then ends with
+//     storage.ErrNotFound.
 package queue

@@ -178,7 +178,7 @@ func (d *dsn) explanation() string {
 	var b strings.Builder
 	date := d.arrival.Format("2006-01-02 15:04 MST")
 	fmt.Fprintf(&b, "Ceci est le service de messagerie de %s.\n\n", d.hostname)
-	fmt.Fprintf(&b, "Votre message, déposé le %s, n'a pas pu être remis aux destinataires\nsuivants :\n", date)
+	fmt.Fprintf(&b, "Votre message, déposé le %s, n'a pas pu être remis aux destinataires suivants :\n", date)
 	for _, r := range d.rcpts {
 		fr, _ := d.reason(r)
 		fmt.Fprintf(&b, "\n  <%s>\n    Motif : %s.\n", r.addr, fr)
@@ -192,7 +192,7 @@ func (d *dsn) explanation() string {
 	b.WriteString("Ce message est envoyé automatiquement : merci de ne pas y répondre.\n\n")
 	b.WriteString("-- English --\n\n")
 	fmt.Fprintf(&b, "This is the mail system at %s.\n\n", d.hostname)
-	fmt.Fprintf(&b, "Your message, submitted on %s, could not be delivered to the\nfollowing recipients:\n", date)
+	fmt.Fprintf(&b, "Your message, submitted on %s, could not be delivered to the following recipients:\n", date)
 	for _, r := range d.rcpts {
 		_, en := d.reason(r)
 		fmt.Fprintf(&b, "\n  <%s>\n    Reason: %s.\n", r.addr, en)

@@ -53,7 +53,7 @@ type Config struct {
 	Hostname string
 	// Retry is the backoff schedule: after the n-th unsuccessful round
 	// the entry waits Retry[n-1], the last value repeating. Empty means
-	// DefaultRetry(). Values must be positive.
+	// DefaultRetry(). Values that are not positive are ignored.
 	Retry []time.Duration
 	// MaxAge is how long after it was queued a message may still be
 	// retried; recipients still pending after that bounce with 4.4.7.
@@ -87,6 +87,7 @@ func (c Config) withDefaults() Config {
 	if c.Hostname == "" {
 		c.Hostname = "localhost"
 	}
+	c.Retry = slices.DeleteFunc(slices.Clone(c.Retry), func(d time.Duration) bool { return d <= 0 })
 	if len(c.Retry) == 0 {
 		c.Retry = DefaultRetry()
 	}

@@ -148,7 +148,11 @@ func clean(s string) string {
 		}
 		b.WriteByte(c)
 	}
-	return b.String()
+	out := b.String()
+	if len(out) > maxReply {
+		out = strings.TrimRight(out[:maxReply], " ")
+	}
+	return out
 }
 
 // isNotFound reports whether err is a DNS "no such host" answer (NXDOMAIN,
