@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/foxcpp/go-mockdns"
 )
 
 const (
@@ -40,7 +42,8 @@ const (
 var listenerNames = []string{"smtp", "submission", "submissions", "imap", "imaps"}
 
 // benchConfig is the server configuration: every listener on a free
-// loopback port, no HTTP; everything else keeps its default.
+// loopback port, no HTTP, the benchmark's own DNS server; everything else
+// keeps its default.
 const benchConfig = `hostname = %q
 domains = [%q]
 data_dir = %q
@@ -52,7 +55,22 @@ submissions = "127.0.0.1:0"
 imap = "127.0.0.1:0"
 imaps = "127.0.0.1:0"
 http = ""
+
+[dns]
+servers = [%q]
 `
+
+// benchZones is what the benchmark's DNS server answers: the sending
+// domain publishes SPF for the loopback and a DMARC p=reject policy, as a
+// real sender would, so every message delivered to the MX is checked (SPF,
+// DMARC with alignment) over real DNS queries; everything else does not
+// exist.
+func benchZones() map[string]mockdns.Zone {
+	return map[string]mockdns.Zone{
+		"example.org.":        {TXT: []string{"v=spf1 ip4:127.0.0.1 -all"}},
+		"_dmarc.example.org.": {TXT: []string{"v=DMARC1; p=reject"}},
+	}
+}
 
 // buildServer compiles cmd/mailnet into dir and returns the binary's path.
 // It must run inside the mailnet module.
@@ -70,6 +88,7 @@ func buildServer(ctx context.Context, dir string) (string, error) {
 // addresses. Stop must be called once started.
 type serverProc struct {
 	bin, config, dataDir, logPath string
+	dns                           *mockdns.Server
 
 	cmd     *exec.Cmd
 	started chan struct{} // closed at the "mailnet started" line
@@ -88,7 +107,7 @@ const maxTail = 20
 
 // startServer writes the configuration into dir, starts `bin serve` on
 // dir/data and waits until the server has logged that it started.
-func startServer(ctx context.Context, bin, dir string) (*serverProc, error) {
+func startServer(ctx context.Context, bin, dir string) (_ *serverProc, err error) {
 	s := &serverProc{
 		bin:     bin,
 		config:  filepath.Join(dir, "mailnet.toml"),
@@ -98,7 +117,17 @@ func startServer(ctx context.Context, bin, dir string) (*serverProc, error) {
 		exited:  make(chan struct{}),
 		addrs:   map[string]string{},
 	}
-	cfg := fmt.Sprintf(benchConfig, benchHostname, benchDomain, s.dataDir)
+	dns, err := mockdns.NewServer(benchZones(), true)
+	if err != nil {
+		return nil, fmt.Errorf("DNS server: %w", err)
+	}
+	s.dns = dns
+	defer func() {
+		if err != nil {
+			dns.Close()
+		}
+	}()
+	cfg := fmt.Sprintf(benchConfig, benchHostname, benchDomain, s.dataDir, dns.LocalAddr().String())
 	if err := os.WriteFile(s.config, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -250,6 +279,7 @@ func (s *serverProc) ClientTLS() (*tls.Config, error) {
 // Stop sends SIGTERM, waits for the server to exit (killing it after
 // stopTimeout) and returns its exit error. It may be called more than once.
 func (s *serverProc) Stop() error {
+	defer s.dns.Close()
 	select {
 	case <-s.exited:
 		return s.exitErr()
