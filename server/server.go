@@ -70,7 +70,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		log.Info("dkim key loaded", "domain", k.Domain, "selector", k.Selector, "algorithm", k.Algorithm)
 	}
 	router := routing.New(db, cfg.Domains)
-	dns := resolver.New(resolver.Options{Servers: cfg.DNS.ServerAddrs(), Timeout: cfg.DNS.Timeout.Duration})
+	dns := resolver.Cached(resolver.New(resolver.Options{Servers: cfg.DNS.ServerAddrs(), Timeout: cfg.DNS.Timeout.Duration}), nil)
 	checker := mailauth.New(dns, mailauth.Options{AuthServID: cfg.Hostname})
 	smtpCfg := smtpd.Config{
 		Hostname:            cfg.Hostname,
