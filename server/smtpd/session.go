@@ -15,6 +15,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"mailnet/mailauth"
 	"mailnet/routing"
 	"mailnet/storage"
 )
@@ -73,7 +74,9 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 		ss.tls = &st
 		tlsVersion = tlsVersionName(st.Version)
 	}
-	ss.log.Info("session started", "helo", ss.helo, "tls", tlsVersion)
+	// Debug: the "message accepted" line repeats what matters, and a
+	// log write per connection costs throughput.
+	ss.log.Debug("session started", "helo", ss.helo, "tls", tlsVersion)
 	return ss, nil
 }
 
@@ -184,10 +187,13 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	in := storage.Incoming{Raw: raw, InternalDate: when, Deliveries: routing.Deliveries(env.local)}
+	var dmarc mailauth.Result
 	if s.srv.cfg.Mode == ModeMX && s.srv.checker != nil {
-		if err := s.verifySender(log, &in, len(hdr), env.from); err != nil {
+		v, err := s.verifySender(log, &in, len(hdr), env.from)
+		if err != nil {
 			return s.reply(log, "message refused", err, "from", env.from)
 		}
+		dmarc = v.DMARC.Result
 	}
 	if len(env.remote) > 0 {
 		in.Outbound = &storage.Outbound{From: env.from, To: env.remote}
@@ -199,7 +205,7 @@ func (s *session) Data(r io.Reader) error {
 	if rc.QueueID != 0 && s.srv.queued != nil {
 		s.srv.queued()
 	}
-	log.Info("message accepted", "from", env.from, "rcpts", len(env.rcpts),
+	log.Info("message accepted", "helo", s.helo, "tls", s.tls != nil, "dmarc", dmarc, "from", env.from, "rcpts", len(env.rcpts),
 		"remote_rcpts", len(env.remote), "size", len(raw), "blob", rc.Blob.String(), "queue_id", rc.QueueID)
 	return accepted(id)
 }

@@ -2,6 +2,7 @@ package smtpd
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 
 	"mailnet/mailauth"
@@ -14,16 +15,18 @@ import (
 // the verdict is kept with the message, and DMARC decides whether it is
 // refused, deferred, put in Junk or delivered. in.Raw starts with our
 // Received field, hdrLen bytes long, which the checks skip.
-func (s *session) verifySender(log *slog.Logger, in *storage.Incoming, hdrLen int, from string) error {
+func (s *session) verifySender(log *slog.Logger, in *storage.Incoming, hdrLen int, from string) (mailauth.Verdict, error) {
 	received, msg := in.Raw[:hdrLen], in.Raw[hdrLen:]
 	v := s.srv.checker.Check(s.ctx, mailauth.Input{RemoteIP: s.conn.remote, Helo: s.helo, MailFrom: from, Raw: msg})
-	log.Info("sender checked", "spf", v.SPF.Result, "dmarc", v.DMARC.Result, "policy", v.DMARC.Policy,
+	// Debug only: the outcome is in the "message accepted" line or in
+	// the refusal's, and one more log write per message costs throughput.
+	log.Debug("sender checked", "spf", v.SPF.Result, "dmarc", v.DMARC.Result, "policy", v.DMARC.Policy,
 		"from_domain", v.FromDomain, "verified_domain", v.VerifiedDomain, "dkim", len(v.DKIM))
 	switch s.srv.dmarcAction(v.DMARC) {
 	case actionDefer:
-		return errVerificationDeferred
+		return v, fmt.Errorf("%w (dmarc %s for %s)", errVerificationDeferred, v.DMARC.Result, v.FromDomain)
 	case actionRefuse:
-		return errSenderUnverified
+		return v, fmt.Errorf("%w (%s)", errSenderUnverified, v.FromDomain)
 	case actionJunk:
 		for i := range in.Deliveries {
 			in.Deliveries[i].Mailbox = "Junk"
@@ -31,14 +34,14 @@ func (s *session) verifySender(log *slog.Logger, in *storage.Incoming, hdrLen in
 	}
 	verdict, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return v, err
 	}
 	out := make([]byte, 0, len(in.Raw)+512)
 	out = append(out, s.srv.checker.Header(v)...)
 	out = append(out, received...)
 	out = append(out, mailauth.StripOwnResults(msg, s.srv.cfg.Hostname)...)
 	in.Raw, in.Verdict = out, verdict
-	return nil
+	return v, nil
 }
 
 // messageAction is what DMARC makes of a message.
