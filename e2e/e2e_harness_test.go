@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"os"
 	"os/exec"
@@ -162,7 +164,7 @@ func startServer(t *testing.T) *server {
 func newServer(t *testing.T) *server {
 	t.Helper()
 	dataDir := t.TempDir()
-	dns, err := mockdns.NewServer(testZones(), true)
+	dns, err := mockdns.NewServerWithLogger(testZones(), log.New(io.Discard, "", 0), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -117,7 +118,7 @@ func startServer(ctx context.Context, bin, dir string) (_ *serverProc, err error
 		exited:  make(chan struct{}),
 		addrs:   map[string]string{},
 	}
-	dns, err := mockdns.NewServer(benchZones(), true)
+	dns, err := mockdns.NewServerWithLogger(benchZones(), log.New(io.Discard, "", 0), true)
 	if err != nil {
 		return nil, fmt.Errorf("DNS server: %w", err)
 	}
