@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"mailnet/storage"
+
+	"mailnet/internal/testutil"
 )
 
 func TestAuthenticate(t *testing.T) {
@@ -118,7 +120,7 @@ func TestNewDefaults(t *testing.T) {
 	if cap(a.hashSlots) < 1 || a.throttle.limits != DefaultLimits {
 		t.Errorf("slots %d, limits %+v; want ≥ 1 and DefaultLimits", cap(a.hashSlots), a.throttle.limits)
 	}
-	var logs syncBuffer
+	var logs testutil.LogBuffer
 	a = New(&fakeStore{}, Options{Params: Params{Memory: 1}, Logger: newTextLogger(&logs), MaxConcurrentHashes: 3})
 	if a.dummy.params != DefaultParams || !strings.Contains(logs.String(), "invalid") {
 		t.Errorf("invalid params: dummy params %+v, logs %q; want DefaultParams and an error logged", a.dummy.params, logs.String())

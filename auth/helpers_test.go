@@ -1,17 +1,17 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"mailnet/storage"
+
+	"mailnet/internal/testutil"
 )
 
 // testParams make hashing cheap, so that tests stay fast.
@@ -76,60 +76,23 @@ func newTestStore(t *testing.T) *fakeStore {
 	}}
 }
 
-// fakeClock is a settable clock, safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	// A whole minute, so that bucket boundaries fall on round times.
-	return &fakeClock{now: time.Date(2025, time.January, 6, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for logs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testAuth is an Authenticator with its fakes.
+// testEpoch is when the tests' clocks start: a whole minute, so that
+// throttle bucket boundaries fall on round times.
+var testEpoch = time.Date(2025, time.January, 6, 9, 0, 0, 0, time.UTC)
+
 type testAuth struct {
 	*Authenticator
 	store *fakeStore
-	clock *fakeClock
-	logs  *syncBuffer
+	clock *testutil.Clock
+	logs  *testutil.LogBuffer
 }
 
 // newTestAuth returns an Authenticator over newTestStore with a fake clock,
 // captured logs, testParams and the given limits.
 func newTestAuth(t *testing.T, limits Limits) testAuth {
 	t.Helper()
-	ta := testAuth{store: newTestStore(t), clock: newFakeClock(), logs: &syncBuffer{}}
+	ta := testAuth{store: newTestStore(t), clock: testutil.NewClock(testEpoch), logs: &testutil.LogBuffer{}}
 	ta.Authenticator = New(ta.store, Options{
 		Limits: limits,
 		Now:    ta.clock.Now,
@@ -140,6 +103,6 @@ func newTestAuth(t *testing.T, limits Limits) testAuth {
 }
 
 // newTextLogger returns a logger writing every level as text to w.
-func newTextLogger(w *syncBuffer) *slog.Logger {
+func newTextLogger(w *testutil.LogBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mailnet/internal/testutil"
 )
 
 // login is one Authenticate call and the error class it must give.
@@ -63,10 +65,10 @@ func TestThrottleWindowExpiry(t *testing.T) {
 		{marie, wrong, remoteA, ErrInvalidCredentials},
 		{marie, mariePassword, remoteA, ErrThrottled},
 	})
-	ta.clock.Add(window - time.Nanosecond)
+	ta.clock.Advance(window - time.Nanosecond)
 	ta.run(t, []login{{marie, mariePassword, remoteA, ErrThrottled}})
 	// Failures count for at most Window×17/16.
-	ta.clock.Add(window/slotsPerWindow + time.Nanosecond)
+	ta.clock.Advance(window/slotsPerWindow + time.Nanosecond)
 	ta.run(t, []login{{marie, mariePassword, remoteA, nil}})
 }
 
@@ -75,13 +77,13 @@ func TestThrottleSlidingWindow(t *testing.T) {
 	const window = 16 * time.Minute
 	ta := newTestAuth(t, Limits{FailuresPerAccount: 2, FailuresPerIP: 100, Window: window})
 	ta.run(t, []login{{marie, wrong, remoteA, ErrInvalidCredentials}})
-	ta.clock.Add(window / 2)
+	ta.clock.Advance(window / 2)
 	ta.run(t, []login{
 		{marie, wrong, remoteA, ErrInvalidCredentials},
 		{marie, mariePassword, remoteA, ErrThrottled},
 	})
 	// The first failure has left the window, the second has not.
-	ta.clock.Add(window/2 + window/slotsPerWindow)
+	ta.clock.Advance(window/2 + window/slotsPerWindow)
 	ta.run(t, []login{
 		{marie, wrong, remoteA, ErrInvalidCredentials},
 		{marie, mariePassword, remoteA, ErrThrottled},
@@ -195,14 +197,14 @@ func TestThrottleConcurrent(t *testing.T) {
 func TestThrottlePruning(t *testing.T) {
 	t.Parallel()
 	const maxKeys = 10
-	clock := newFakeClock()
+	clock := testutil.NewClock(testEpoch)
 	th := newThrottle(Limits{FailuresPerAccount: 2, FailuresPerIP: 2, Window: 16 * time.Minute}, maxKeys)
 	src := func(i int) netip.Prefix { return sourceKey(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})) }
 	for i := range 100 {
 		if _, limit := th.begin(fmt.Sprintf("u%d@example.org", i), src(i), clock.Now()); limit != "" {
 			t.Fatalf("attempt %d throttled by %s", i, limit)
 		}
-		clock.Add(time.Second)
+		clock.Advance(time.Second)
 	}
 	if accounts, sources := th.len(); accounts != maxKeys || sources != maxKeys {
 		t.Errorf("tracked %d accounts, %d sources; want the cap, %d", accounts, sources, maxKeys)
@@ -216,7 +218,7 @@ func TestThrottlePruning(t *testing.T) {
 		t.Errorf("evicted key: limit %q, want none", limit)
 	}
 	// Once the window has passed, expired keys are dropped.
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	th.begin("late@example.org", src(1000), clock.Now())
 	if accounts, sources := th.len(); accounts != 1 || sources != 1 {
 		t.Errorf("after the window: tracked %d accounts, %d sources; want 1 each", accounts, sources)
@@ -225,7 +227,7 @@ func TestThrottlePruning(t *testing.T) {
 
 func TestThrottleTicketUndo(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := testutil.NewClock(testEpoch)
 	th := newThrottle(Limits{FailuresPerAccount: 2, FailuresPerIP: 2, Window: 16 * time.Minute}, 100)
 	src := sourceKey(remoteA)
 	tk, _ := th.begin(marie, src, clock.Now())
@@ -236,7 +238,7 @@ func TestThrottleTicketUndo(t *testing.T) {
 	}
 	// A ticket whose bucket has expired takes nothing back from newer ones.
 	old, _ := th.begin(nobody, sourceKey(remoteB), clock.Now())
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	th.begin(nobody, sourceKey(remoteB), clock.Now())
 	th.begin(nobody, sourceKey(remoteB), clock.Now())
 	th.cancel(old)

@@ -25,6 +25,8 @@ import (
 
 	"mailnet/server/tlsconf"
 	"mailnet/storage"
+
+	"mailnet/internal/testutil"
 )
 
 const (
@@ -43,24 +45,6 @@ const testMessage = "From: Marie <marie@mailnet.test>\r\n" +
 	"Message-ID: <rdv-1@mailnet.test>\r\n" +
 	"\r\n" +
 	"Bonjour,\r\n.point en début de ligne\r\n"
-
-// clock is the injected time; tests move it forward by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // network maps the "ip:25" addresses the worker dials to fake MX servers
 // on 127.0.0.1; unknown addresses refuse the connection.
@@ -94,12 +78,12 @@ type testEnv struct {
 	t      testing.TB
 	db     *storage.DB
 	path   string
-	clock  *clock
+	clock  *testutil.Clock
 	zones  map[string]mockdns.Zone
 	net    *network
 	roots  *x509.CertPool
 	sender storage.Account
-	logs   *syncBuffer
+	logs   *testutil.LogBuffer
 }
 
 func newEnv(t testing.TB) *testEnv {
@@ -107,11 +91,11 @@ func newEnv(t testing.TB) *testEnv {
 	e := &testEnv{
 		t:     t,
 		path:  filepath.Join(t.TempDir(), "mailnet.db"),
-		clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
+		clock: testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)),
 		zones: make(map[string]mockdns.Zone),
 		net:   &network{addrs: make(map[string]string)},
 		roots: x509.NewCertPool(),
-		logs:  &syncBuffer{},
+		logs:  &testutil.LogBuffer{},
 	}
 	e.open()
 	a, err := e.db.CreateAccount(context.Background(), storage.Account{Address: sender, Role: storage.RoleCounsellor, PasswordHash: "x"})
@@ -511,24 +495,6 @@ func parseGroups(t testing.TB, body []byte) []map[string]string {
 		cur[strings.ToLower(name)] = strings.TrimSpace(value)
 	}
 	return groups
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // mustOne returns the only element of s.

@@ -2,7 +2,6 @@ package smtpd
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +23,8 @@ import (
 	"mailnet/routing"
 	"mailnet/server/tlsconf"
 	"mailnet/storage"
+
+	"mailnet/internal/testutil"
 )
 
 // Test accounts, all in testDomain, all with testPassword.
@@ -62,7 +62,7 @@ type testServer struct {
 	db        *storage.DB
 	clientTLS *tls.Config
 	accounts  map[string]storage.Account
-	logs      *syncBuffer
+	logs      *testutil.LogBuffer
 }
 
 // startServer starts a Server on 127.0.0.1:0 over a new store holding
@@ -78,7 +78,7 @@ func startServer(t testing.TB, o testOptions) *testServer {
 			t.Error(err)
 		}
 	})
-	ts := &testServer{db: db, accounts: make(map[string]storage.Account), logs: &syncBuffer{}}
+	ts := &testServer{db: db, accounts: make(map[string]storage.Account), logs: &testutil.LogBuffer{}}
 	hash, err := auth.HashPasswordParams(testPassword, cheapParams)
 	if err != nil {
 		t.Fatal(err)
@@ -386,24 +386,6 @@ func (c *rawClient) envelope(from string, to ...string) {
 	for _, rcpt := range to {
 		c.expect("RCPT TO:<"+rcpt+">", "250")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for logs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // bareLineEnding reports whether b holds a CR or LF outside a CRLF pair.
