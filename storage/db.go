@@ -15,18 +15,20 @@ import (
 // Bucket names. Keys and record formats are described where each bucket is
 // used.
 var (
-	bucketMeta        = []byte("meta")        // counters
-	bucketAccounts    = []byte("accounts")    // address → account JSON
-	bucketAccountIDs  = []byte("account_ids") // id → address
-	bucketMailboxes   = []byte("mailboxes")   // account id + name → mailbox JSON
-	bucketMailboxIDs  = []byte("mailbox_ids") // mailbox id → account id + name
-	bucketMessages    = []byte("messages")    // sub-bucket per mailbox id: uid → record
-	bucketBlobs       = []byte("blobs")       // blob id → raw message
-	bucketBlobInfo    = []byte("blob_info")   // blob id → refcount + sha256 + summary
-	bucketBlobIDs     = []byte("blob_ids")    // sha256 → blob id
-	bucketVerdicts    = []byte("verdicts")    // blob id → authentication verdict
-	bucketQueue       = []byte("queue")       // id → queue entry JSON
-	allBuckets        = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketBlobIDs, bucketVerdicts, bucketQueue}
+	bucketMeta       = []byte("meta")        // counters
+	bucketAccounts   = []byte("accounts")    // address → account JSON
+	bucketAccountIDs = []byte("account_ids") // id → address
+	bucketMailboxes  = []byte("mailboxes")   // account id + name → mailbox JSON
+	bucketMailboxIDs = []byte("mailbox_ids") // mailbox id → account id + name
+	bucketMessages   = []byte("messages")    // sub-bucket per mailbox id: uid → record
+	bucketBlobs      = []byte("blobs")       // blob id → raw message
+	bucketBlobInfo   = []byte("blob_info")   // blob id → refcount + sha256 + summary
+	bucketBlobIDs    = []byte("blob_ids")    // sha256 → blob id
+	bucketVerdicts   = []byte("verdicts")    // blob id → authentication verdict
+	bucketQueue      = []byte("queue")       // id → queue entry JSON
+	allBuckets       = [][]byte{bucketMeta, bucketAccounts, bucketAccountIDs, bucketMailboxes, bucketMailboxIDs, bucketMessages, bucketBlobs, bucketBlobInfo, bucketBlobIDs, bucketVerdicts, bucketQueue,
+		bucketTeams, bucketCounsellors, bucketClients, bucketClientEmail, bucketClientDom,
+		bucketAbsences, bucketAbsenceBy, bucketCaseLinks, bucketChanges}
 	keyUIDValidity    = []byte("uidvalidity")
 	keyAccountSeq     = []byte("account_seq")
 	keyMailboxSeq     = []byte("mailbox_seq")
