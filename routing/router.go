@@ -5,14 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"mailnet/storage"
 )
 
-// Store is what routing reads.
+// Store is what routing reads; *storage.DB satisfies it. Lookups by
+// address take lower-cased addresses and return storage.ErrNotFound when
+// nothing matches; any other error is a temporary failure.
 type Store interface {
 	Account(ctx context.Context, address string) (storage.Account, error)
+	Teams(ctx context.Context) ([]storage.Team, error)
+	ClientByEmail(ctx context.Context, address string) (storage.Client, error)
+	ClientByDomain(ctx context.Context, domain string) (storage.Client, error)
+	ActiveAbsence(ctx context.Context, counsellor string, at time.Time) (storage.Absence, error)
+	CaseLinks(ctx context.Context, client string) ([]storage.CaseLink, error)
 }
+
+var _ Store = (*storage.DB)(nil)
 
 // Router decides deliveries for one set of local domains. It is safe for
 // concurrent use.
@@ -34,19 +44,44 @@ func New(store Store, localDomains []string) *Router {
 // IsLocal reports whether domain is one of ours.
 func (r *Router) IsLocal(domain string) bool { return r.domains[strings.ToLower(domain)] }
 
-// Target is where one recipient's copy goes, and why.
+// Target is where one copy of a message goes, and why.
 type Target struct {
-	// Address is the canonical recipient address.
+	// Address is the canonical envelope recipient the copy derives from
+	// (for an expert's copy: the first local recipient of the message).
 	Address string
 	// Account receives the message.
 	Account storage.Account
-	// Mailbox is the mailbox name in that account.
+	// Mailbox is the folder in that account: "INBOX",
+	// "Substitute/<local part>", "Dispatch/<team>" or "Cases/<id> <name>"
+	// (see the package documentation).
 	Mailbox string
-	// Reason says why, for the delivery's audit trail.
+	// Route is the rule that chose this target.
+	Route Route
+	// Reason says why, in words, for the delivery's audit trail and the
+	// X-Mailnet-Route header field (see RouteHeader).
 	Reason string
 }
 
-// Recipient checks one envelope recipient and returns its target. It
+// Route names the rule behind a Target.
+type Route string
+
+// The routes a Target can take.
+const (
+	// RoutePersonal: the recipient's own INBOX, or the personal
+	// counsellor's INBOX for a known client writing to a service address.
+	RoutePersonal Route = "personal"
+	// RouteSubstitute: the copy for the substitute of an absent counsellor.
+	RouteSubstitute Route = "substitute"
+	// RouteDispatch: a service address's mail from a sender that is not a
+	// verified known client, in each team manager's dispatch folder.
+	RouteDispatch Route = "dispatch"
+	// RouteExpert: the copy for an expert linked to the client's case.
+	RouteExpert Route = "expert"
+)
+
+// Recipient checks one envelope recipient that must be an account's
+// address and returns its INBOX target; service addresses are not
+// accepted here (use Accept at RCPT time and Route at the end of DATA). It
 // returns ErrNotLocal for foreign domains, ErrUnknownRecipient for unknown
 // local addresses, ErrBadAddress for unparsable ones; other errors are
 // temporary storage failures.
@@ -65,7 +100,7 @@ func (r *Router) Recipient(ctx context.Context, rcpt string) (Target, error) {
 	case err != nil:
 		return Target{}, fmt.Errorf("look up %s: %w", addr, err)
 	}
-	return Target{Address: addr, Account: acc, Mailbox: "INBOX", Reason: "personal address"}, nil
+	return Target{Address: addr, Account: acc, Mailbox: Inbox, Route: RoutePersonal, Reason: reasonPersonal}, nil
 }
 
 // Deliveries turns targets into storage deliveries, one per distinct
