@@ -402,6 +402,9 @@ func bareLineEnding(b []byte) bool {
 }
 
 // testMessage is a small well-formed message.
+// submissionMessage is testMessage as marie writes it.
+var submissionMessage = strings.Replace(testMessage, "sender@example.org", marie, 1)
+
 const testMessage = "From: sender@example.org\r\n" +
 	"To: marie@mailnet.test\r\n" +
 	"Subject: test\r\n" +

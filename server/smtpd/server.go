@@ -137,7 +137,14 @@ type Store interface {
 // routing.ErrNotLocal, routing.ErrUnknownRecipient or routing.ErrBadAddress
 // (*routing.Router does).
 type Router interface {
-	Recipient(ctx context.Context, rcpt string) (routing.Target, error)
+	// Accept checks one RCPT: a local account or a service address.
+	Accept(ctx context.Context, rcpt string) (string, error)
+	// Route decides every copy of a message and why.
+	Route(ctx context.Context, m routing.Message) (routing.Decision, error)
+	// SenderAllowed tells whether an account may send as from (its own
+	// address, or an absent colleague's it substitutes for) and the
+	// Sender: value to add.
+	SenderAllowed(ctx context.Context, account storage.Account, from string, at time.Time) (string, bool, error)
 }
 
 // Authenticator runs SASL logins for submission (*auth.Authenticator

@@ -53,7 +53,7 @@ type envelope struct {
 	from     string // reverse-path, "" for the null sender
 	sizeHint int64  // the MAIL SIZE parameter, 0 if absent
 	rcpts    []string
-	local    []routing.Target
+	local    []string // canonical local recipients, routed at the end of DATA
 	remote   []string // submission only: recipients for the queue
 }
 
@@ -123,7 +123,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if n >= s.srv.cfg.MaxRecipients {
 		return s.reply(s.log, "recipient refused", errTooManyRecipients, "rcpt", to)
 	}
-	target, err := s.srv.router.Recipient(s.ctx, to)
+	addr, err := s.srv.router.Accept(s.ctx, to)
 	remote := s.srv.cfg.Mode == ModeSubmission && errors.Is(err, routing.ErrNotLocal)
 	if err != nil && !remote {
 		return s.reply(s.log, "recipient refused", err, "rcpt", to)
@@ -136,8 +136,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.env.remote = append(s.env.remote, addr)
 		return nil
 	}
-	s.env.rcpts = append(s.env.rcpts, target.Address)
-	s.env.local = append(s.env.local, target)
+	s.env.rcpts = append(s.env.rcpts, addr)
+	s.env.local = append(s.env.local, addr)
 	return nil
 }
 
@@ -180,20 +180,21 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
 	}
-	if s.srv.cfg.Mode == ModeSubmission {
-		raw = completeHeader(raw, when, messageID(id, when, s.srv.cfg.Hostname))
-		if raw, err = s.sign(raw, env.from); err != nil {
+	in := storage.Incoming{Raw: raw, InternalDate: when}
+	var verdict mailauth.Verdict
+	junk := false
+	switch {
+	case s.srv.cfg.Mode == ModeSubmission:
+		if in.Raw, err = s.prepareSubmission(raw, id, when, env.from, *account); err != nil {
+			return s.reply(log, "message refused", err, "from", env.from)
+		}
+	case s.srv.checker != nil:
+		if verdict, junk, err = s.verifySender(log, &in, len(hdr), env.from); err != nil {
 			return s.reply(log, "message refused", err, "from", env.from)
 		}
 	}
-	in := storage.Incoming{Raw: raw, InternalDate: when, Deliveries: routing.Deliveries(env.local)}
-	var dmarc mailauth.Result
-	if s.srv.cfg.Mode == ModeMX && s.srv.checker != nil {
-		v, err := s.verifySender(log, &in, len(hdr), env.from)
-		if err != nil {
-			return s.reply(log, "message refused", err, "from", env.from)
-		}
-		dmarc = v.DMARC.Result
+	if err := s.route(&in, env, verdict.VerifiedDomain, junk, when); err != nil {
+		return s.reply(log, "message refused", err, "from", env.from)
 	}
 	if len(env.remote) > 0 {
 		in.Outbound = &storage.Outbound{From: env.from, To: env.remote}
@@ -205,7 +206,7 @@ func (s *session) Data(r io.Reader) error {
 	if rc.QueueID != 0 && s.srv.queued != nil {
 		s.srv.queued()
 	}
-	log.Info("message accepted", "helo", s.helo, "tls", s.tls != nil, "dmarc", dmarc, "from", env.from, "rcpts", len(env.rcpts),
+	log.Info("message accepted", "helo", s.helo, "tls", s.tls != nil, "dmarc", verdict.DMARC.Result, "from", env.from, "rcpts", len(env.rcpts),
 		"remote_rcpts", len(env.remote), "size", len(raw), "blob", rc.Blob.String(), "queue_id", rc.QueueID)
 	return accepted(id)
 }

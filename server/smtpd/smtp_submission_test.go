@@ -52,7 +52,7 @@ func TestSubmissionAuthAfterSTARTTLS(t *testing.T) {
 	if err := c.Auth(sasl.NewPlainClient("", "Marie@MailNet.test", testPassword)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := send(c, "MARIE@mailnet.test", []string{paul}, testMessage); err != nil {
+	if _, err := send(c, "MARIE@mailnet.test", []string{paul}, submissionMessage); err != nil {
 		t.Fatal(err)
 	}
 	msgs := ts.inbox(t, paul)
@@ -89,7 +89,7 @@ func TestSubmissionImplicitTLS(t *testing.T) {
 	if err := c.Auth(sasl.NewPlainClient("", marie, testPassword)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := send(c, marie, []string{lea}, testMessage); err != nil {
+	if _, err := send(c, marie, []string{lea}, submissionMessage); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(ts.inbox(t, lea)); n != 1 {
@@ -213,7 +213,7 @@ func TestSubmissionQueuesRemoteRecipients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write([]byte(testMessage)); err != nil {
+	if _, err := w.Write([]byte(submissionMessage)); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -253,7 +253,7 @@ func TestSubmissionAddsDateAndMessageID(t *testing.T) {
 	}
 
 	// A message that has both keeps them.
-	if _, err := send(c, marie, []string{lea}, testMessage); err != nil {
+	if _, err := send(c, marie, []string{lea}, submissionMessage); err != nil {
 		t.Fatal(err)
 	}
 	raw = string(ts.inbox(t, lea)[0].Raw)

@@ -2,6 +2,7 @@ package smtpd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,17 +70,48 @@ func (a *saslServer) Next(response []byte) ([]byte, bool, error) {
 	return challenge, done, nil
 }
 
-// checkSender returns nil if from is the authenticated account's address,
-// compared case-insensitively; s.mu must be held.
+// checkSender returns nil if the authenticated account may use from as
+// its envelope sender: its own address, or that of an absent colleague it
+// substitutes for, during the absence (routing.SenderAllowed); s.mu must be
+// held.
 func (s *session) checkSender(from string) error {
 	if s.account == nil {
 		return errAuthRequired
 	}
-	addr, _, err := routing.Canonical(from)
-	if from == "" || err != nil || addr != s.account.Address {
+	if from == "" {
+		return fmt.Errorf("%w: null sender", errSenderNotOwned)
+	}
+	_, ok, err := s.srv.router.SenderAllowed(s.ctx, *s.account, from, s.srv.now())
+	switch {
+	case errors.Is(err, routing.ErrBadAddress) || (err == nil && !ok):
 		return fmt.Errorf("%w: %q is not %s", errSenderNotOwned, from, s.account.Address)
+	case err != nil:
+		return err
 	}
 	return nil
+}
+
+// prepareSubmission completes a submitted message before it is stored and
+// sent: Date and Message-ID when missing (RFC 6409 §8), a From field the
+// account may use, with Sender: naming the account when it writes as an
+// absent colleague (RFC 5322 §3.6.2), then our DKIM signatures.
+func (s *session) prepareSubmission(raw []byte, id string, when time.Time, envFrom string, account storage.Account) ([]byte, error) {
+	raw = completeHeader(raw, when, messageID(id, when, s.srv.cfg.Hostname))
+	from := headerFrom(raw)
+	if from == "" {
+		return nil, fmt.Errorf("%w: no single From address", errSenderNotOwned)
+	}
+	sender, ok, err := s.srv.router.SenderAllowed(s.ctx, account, from, when)
+	switch {
+	case errors.Is(err, routing.ErrBadAddress) || (err == nil && !ok):
+		return nil, fmt.Errorf("%w: From %q is not %s", errSenderNotOwned, from, account.Address)
+	case err != nil:
+		return nil, err
+	}
+	if sender != "" {
+		raw = append([]byte("Sender: "+sender+"\r\n"), raw...)
+	}
+	return s.sign(raw, envFrom)
 }
 
 // messageID returns a Message-ID for a message we give the ID id:
