@@ -5,6 +5,7 @@
 //	mailnet user add|passwd|list|disable|enable …
 //	mailnet queue list|show|retry|drop …
 //	mailnet dkim keygen|list …
+//	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -31,9 +32,21 @@ commands:
   user passwd ADDRESS [--password-stdin]
   user list
   user disable ADDRESS | user enable ADDRESS
-  queue list
+  queue list | queue show ID | queue retry ID | queue drop ID
+  dkim keygen DOMAIN [--selector S] [--algo ed25519|rsa]   create a DKIM key, print its DNS record
+  dkim list                                     list DKIM keys and their DNS records
+  caseload import FILE.csv [--dry-run]           import the planning export (columns: go doc mailnet/caseload)
+  caseload show CLIENT|ADDRESS|DOMAIN
+  caseload assign CLIENT COUNSELLOR
+  caseload log [--since SEQ] [--limit N]
+  absence set COUNSELLOR --from WHEN --to WHEN --substitute COUNSELLOR
+  absence list [COUNSELLOR] | absence end ID
+  case link CLIENT EXPERT --reason REASON | case unlink CLIENT EXPERT
 
 Data commands accept --config FILE and --data DIR.
+WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in
+Europe/Paris (a bare date is 00:00); --to is exclusive: the counsellor is back.
+Changes are logged with the actor "cli:" and your OS user name.
 `
 
 // errUsage reports a command line that cannot be understood.
@@ -71,6 +84,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdQueue(ctx, args[1:], std)
 	case "dkim":
 		return cmdDKIM(args[1:], std)
+	case "caseload":
+		return cmdCaseload(ctx, args[1:], std)
+	case "absence":
+		return cmdAbsence(ctx, args[1:], std)
+	case "case":
+		return cmdCase(ctx, args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

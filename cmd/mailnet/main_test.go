@@ -79,3 +79,15 @@ func TestQueueCommandsWithoutServer(t *testing.T) {
 		t.Fatalf("queue retry x: %v", err)
 	}
 }
+
+// TestUsageListsEveryCommand guards the usage text against losing a
+// command when several are added at once.
+func TestUsageListsEveryCommand(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"serve", "config check", "user add", "queue show", "queue retry", "queue drop",
+		"dkim keygen", "dkim list", "caseload import", "caseload show", "absence set", "case link"} {
+		if !strings.Contains(usage, cmd+" ") {
+			t.Errorf("usage does not list %q", cmd)
+		}
+	}
+}

@@ -30,6 +30,7 @@ type Ops interface {
 	RetryQueue(ctx context.Context, id uint64) error
 	// DropQueue removes a queued message without notifying its sender.
 	DropQueue(ctx context.Context, id uint64) error
+	CaseloadOps
 }
 
 // AddUserRequest describes an account to create.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,11 @@ func SocketPath(dataDir string) string { return filepath.Join(dataDir, SocketNam
 // connection forever.
 const requestTimeout = time.Minute
 
+// importTimeout bounds a caseload import once its request is read: a
+// 100,000-row batch is tens of megabytes of JSON and one large
+// transaction.
+const importTimeout = 10 * time.Minute
+
 type request struct {
 	Op       string         `json:"op"`
 	AddUser  AddUserRequest `json:"add_user,omitzero"`
@@ -33,12 +39,14 @@ type request struct {
 	Password string         `json:"password,omitempty"`
 	Disabled bool           `json:"disabled,omitempty"`
 	QueueID  uint64         `json:"queue_id,omitempty"`
+	Caseload caseloadArgs   `json:"caseload,omitzero"`
 }
 
 type response struct {
 	Error string `json:"error,omitempty"`
-	// Kind names a sentinel error so the client can rebuild it.
-	Kind   string          `json:"kind,omitempty"`
+	// Kinds name the sentinel errors the error matches, so the client
+	// can rebuild it.
+	Kinds  []string        `json:"kinds,omitempty"`
 	Result json.RawMessage `json:"result,omitempty"`
 }
 
@@ -48,6 +56,16 @@ var sentinels = map[string]error{
 	"no_such_user": ErrNoSuchUser,
 	"weak":         ErrWeakPassword,
 	"no_entry":     ErrNoSuchEntry,
+	// Caseload operations.
+	"no_client":         ErrNoSuchClient,
+	"no_counsellor":     ErrNoSuchCounsellor,
+	"no_absence":        ErrNoSuchAbsence,
+	"no_case_link":      ErrNoSuchCaseLink,
+	"wrong_team":        ErrWrongTeam,
+	"invalid_caseload":  ErrInvalidCaseload,
+	"storage_not_found": storage.ErrNotFound,
+	"storage_invalid":   storage.ErrInvalidCaseload,
+	"storage_conflict":  storage.ErrConflict,
 }
 
 // Server answers control requests on a Unix socket.
@@ -115,7 +133,14 @@ func (s *Server) handle(c net.Conn) {
 		s.log.Warn("control request unreadable", "err", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	timeout := requestTimeout
+	if req.Op == opImportCaseload {
+		timeout = importTimeout
+		if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
+			return
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	result, err := s.dispatch(ctx, req)
 	var resp response
@@ -123,9 +148,10 @@ func (s *Server) handle(c net.Conn) {
 		resp.Error = err.Error()
 		for kind, sentinel := range sentinels {
 			if errors.Is(err, sentinel) {
-				resp.Kind = kind
+				resp.Kinds = append(resp.Kinds, kind)
 			}
 		}
+		slices.Sort(resp.Kinds)
 	} else if resp.Result, err = json.Marshal(result); err != nil {
 		resp = response{Error: err.Error()}
 	}
@@ -154,7 +180,7 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 	case "queue_drop":
 		return nil, s.ops.DropQueue(ctx, req.QueueID)
 	}
-	return nil, fmt.Errorf("unknown operation %q", req.Op)
+	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }
 
 // Client performs the operations through a running server's socket.
@@ -197,10 +223,13 @@ func (c *Client) call(ctx context.Context, req request, result any) error {
 		return fmt.Errorf("control reply: %w", err)
 	}
 	if resp.Error != "" {
-		if sentinel, ok := sentinels[resp.Kind]; ok {
-			return remoteError{msg: resp.Error, sentinel: sentinel}
+		e := remoteError{msg: resp.Error}
+		for _, kind := range resp.Kinds {
+			if sentinel, ok := sentinels[kind]; ok {
+				e.sentinels = append(e.sentinels, sentinel)
+			}
 		}
-		return errors.New(resp.Error)
+		return e
 	}
 	if result == nil {
 		return nil
@@ -208,14 +237,15 @@ func (c *Client) call(ctx context.Context, req request, result any) error {
 	return json.Unmarshal(resp.Result, result)
 }
 
-// remoteError carries the server's message and still matches its sentinel.
+// remoteError carries the server's message and still matches its
+// sentinels.
 type remoteError struct {
-	msg      string
-	sentinel error
+	msg       string
+	sentinels []error
 }
 
-func (e remoteError) Error() string { return e.msg }
-func (e remoteError) Unwrap() error { return e.sentinel }
+func (e remoteError) Error() string   { return e.msg }
+func (e remoteError) Unwrap() []error { return e.sentinels }
 
 // AddUser implements Ops.
 func (c *Client) AddUser(ctx context.Context, req AddUserRequest) (AddUserResult, error) {
