@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCaseloadRoutingEndToEnd imports a caseload with the CLI while the
+// server runs, records an absence, and checks over IMAP that a client's
+// mail to the absent counsellor reaches her INBOX and her substitute's
+// Substitute folder, with the route recorded in the message.
+func TestCaseloadRoutingEndToEnd(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, testTimeout)
+	s := startServer(t)
+	marie, paul, lea := "marie.dupont@"+testDomain, "paul.martin@"+testDomain, "lea.moreau@"+testDomain
+	s.addUser(t, ctx, marie, "marie caseload pw")
+	s.addUser(t, ctx, paul, "paul caseload pw")
+	if _, err := s.mailnet(ctx, "lea caseload password\n", "user", "add", lea, "--role", "manager", "--password-stdin", "--data", s.dataDir); err != nil {
+		t.Fatal(err)
+	}
+
+	csv := filepath.Join(t.TempDir(), "portefeuille.csv")
+	rows := "client_id;client_kind;client_name;client_emails;counsellor_email;counsellor_kind;team_id;team_name;manager_emails\n" +
+		"J1;jobseeker;Jean Martin;jean@" + remoteDomain + ";" + marie + ";jobseekers;T1;Emploi Lyon 3;" + lea + "\n" +
+		"J2;jobseeker;Nadia Benali;nadia@" + remoteDomain + ";" + paul + ";jobseekers;T1;Emploi Lyon 3;" + lea + "\n"
+	if err := os.WriteFile(csv, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.mailnet(ctx, "", "caseload", "import", csv, "--data", s.dataDir)
+	if err != nil || !strings.Contains(out, "clients:     2 created") {
+		t.Fatalf("caseload import: %v\n%s", err, out)
+	}
+	from := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	to := time.Now().Add(24 * time.Hour).Format(time.RFC3339)
+	if out, err := s.mailnet(ctx, "", "absence", "set", marie, "--from", from, "--to", to, "--substitute", paul, "--data", s.dataDir); err != nil {
+		t.Fatalf("absence set: %v\n%s", err, out)
+	}
+	out, err = s.mailnet(ctx, "", "caseload", "show", "jean@"+remoteDomain, "--data", s.dataDir)
+	if err != nil || !strings.Contains(out, "substitute "+paul) {
+		t.Fatalf("caseload show: %v\n%s", err, out)
+	}
+
+	msg := testMessage{From: "jean@" + remoteDomain, To: marie, Subject: "Question sur mon dossier", Text: "Bonjour Madame Dupont."}
+	if err := s.deliverMX(t, ctx, "jean@"+remoteDomain, []string{marie}, msg.bytes()); err != nil {
+		t.Fatal(err)
+	}
+	findBySubject(t, waitForMessages(t, ctx, s.imapLogin(t, ctx, marie, "marie caseload pw"), "INBOX", 1), msg.Subject)
+	copy := findBySubject(t, waitForMessages(t, ctx, s.imapLogin(t, ctx, paul, "paul caseload pw"), "Substitute/marie.dupont", 1), msg.Subject)
+	header := string(copy.Raw[:strings.Index(string(copy.Raw), "\r\n\r\n")])
+	header = strings.NewReplacer("\r\n ", " ", "\r\n\t", " ").Replace(header) // unfold
+	for _, want := range []string{"X-Mailnet-Route: ", marie + " INBOX", paul + " Substitute/marie.dupont"} {
+		if !strings.Contains(header, want) {
+			t.Fatalf("route field lacks %q:\n%s", want, header)
+		}
+	}
+
+	out, err = s.mailnet(ctx, "", "caseload", "log", "--data", s.dataDir)
+	if err != nil || !strings.Contains(out, "absence") {
+		t.Fatalf("caseload log: %v\n%s", err, out)
+	}
+}
