@@ -25,6 +25,7 @@ const (
 	colTeamName        = "team_name"
 	colAgency          = "agency"
 	colManagerEmails   = "manager_emails"
+	colServiceAddrs    = "team_service_addresses"
 	colExpertise       = "expertise"
 )
 
@@ -37,7 +38,7 @@ var columns = []struct {
 	{colClientEmails, false}, {colEmployerDomains, false},
 	{colCounsellorEmail, true}, {colCounsellorKind, true},
 	{colTeamID, true}, {colTeamName, false}, {colAgency, false},
-	{colManagerEmails, false}, {colExpertise, false},
+	{colManagerEmails, false}, {colServiceAddrs, false}, {colExpertise, false},
 }
 
 // ErrHeader reports a header line that is missing, names an unknown

@@ -191,3 +191,22 @@ func lineErrors(err error) []*LineError {
 	}
 	return slices.Clip(out)
 }
+
+func TestParseCSVServiceAddresses(t *testing.T) {
+	t.Parallel()
+	in := "client_id,client_kind,counsellor_email,counsellor_kind,team_id,team_service_addresses\n" +
+		"J1,jobseeker,marie@mailnet.test,jobseekers,T1,contact@mailnet.test|accueil@mailnet.test\n" +
+		"J2,jobseeker,paul@mailnet.test,jobseekers,T1,\n" +
+		"J3,jobseeker,paul@mailnet.test,jobseekers,T2,not-an-address\n"
+	_, err := ParseCSV(strings.NewReader(in))
+	if err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Fatalf("bad service address: err = %v", err)
+	}
+	b, err := ParseCSV(strings.NewReader(in[:strings.LastIndex(strings.TrimSuffix(in, "\n"), "\n")+1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Teams) != 1 || strings.Join(b.Teams[0].ServiceAddresses, " ") != "accueil@mailnet.test contact@mailnet.test" {
+		t.Fatalf("teams = %+v", b.Teams)
+	}
+}

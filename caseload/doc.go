@@ -29,6 +29,11 @@
 //	agency            no        the team's agency
 //	manager_emails    no        the team managers' addresses, separated by
 //	                            spaces or '|'
+//	team_service_addresses
+//	                  no        the team's shared addresses (contact@…), in a
+//	                            local domain: mail to them from a known
+//	                            client goes to the personal counsellor, from
+//	                            anyone else to the team's dispatch folder
 //	expertise         no        the counsellor's expertise tags (letters,
 //	                            digits, '-', '_'), separated by spaces or '|'
 //
@@ -39,9 +44,10 @@
 //
 // Counsellors and teams repeat across rows and must agree: a counsellor
 // has one kind, one team and one set of expertise tags in the whole file.
-// For a team, an empty team_name, agency or manager_emails means "not
-// given on this row"; given values must agree. A client listed twice with
-// identical data counts once; with different data it is an error.
+// For a team, an empty team_name, agency, manager_emails or
+// team_service_addresses means "not given on this row"; given values must
+// agree. A client listed twice with identical data counts once; with
+// different data it is an error.
 //
 // # Errors
 //

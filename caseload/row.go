@@ -79,6 +79,7 @@ func (a *assembler) add(line int, row map[string]string) []string {
 		bad("a jobseeker has no employer_domains")
 	}
 	tm.Managers = list(row[colManagerEmails], colManagerEmails, validAddress, bad)
+	tm.ServiceAddresses = list(row[colServiceAddrs], colServiceAddrs, validAddress, bad)
 	co.Expertise = list(row[colExpertise], colExpertise, validTag, bad)
 	if len(reasons) > 0 {
 		return reasons
@@ -148,6 +149,12 @@ func (a *assembler) addTeam(line int, tm storage.Team) []string {
 	prev.v.Managers = strings.Fields(mgrs)
 	if len(prev.v.Managers) == 0 {
 		prev.v.Managers = nil
+	}
+	svc := strings.Join(prev.v.ServiceAddresses, " ")
+	merge(colServiceAddrs, &svc, strings.Join(tm.ServiceAddresses, " "))
+	prev.v.ServiceAddresses = strings.Fields(svc)
+	if len(prev.v.ServiceAddresses) == 0 {
+		prev.v.ServiceAddresses = nil
 	}
 	a.teams[tm.ID] = prev
 	return reasons

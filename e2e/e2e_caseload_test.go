@@ -24,9 +24,10 @@ func TestCaseloadRoutingEndToEnd(t *testing.T) {
 	}
 
 	csv := filepath.Join(t.TempDir(), "portefeuille.csv")
-	rows := "client_id;client_kind;client_name;client_emails;counsellor_email;counsellor_kind;team_id;team_name;manager_emails\n" +
-		"J1;jobseeker;Jean Martin;jean@" + remoteDomain + ";" + marie + ";jobseekers;T1;Emploi Lyon 3;" + lea + "\n" +
-		"J2;jobseeker;Nadia Benali;nadia@" + remoteDomain + ";" + paul + ";jobseekers;T1;Emploi Lyon 3;" + lea + "\n"
+	contact := "contact@" + testDomain
+	rows := "client_id;client_kind;client_name;client_emails;counsellor_email;counsellor_kind;team_id;team_name;manager_emails;team_service_addresses\n" +
+		"J1;jobseeker;Jean Martin;jean@" + remoteDomain + ";" + marie + ";jobseekers;T1;Emploi Lyon 3;" + lea + ";" + contact + "\n" +
+		"J2;jobseeker;Nadia Benali;nadia@" + remoteDomain + ";" + paul + ";jobseekers;T1;Emploi Lyon 3;" + lea + ";\n"
 	if err := os.WriteFile(csv, []byte(rows), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +57,18 @@ func TestCaseloadRoutingEndToEnd(t *testing.T) {
 		if !strings.Contains(header, want) {
 			t.Fatalf("route field lacks %q:\n%s", want, header)
 		}
+	}
+
+	// To the team's service address: remote.example publishes no DMARC
+	// policy, so Jean is not a verified sender and the message goes to
+	// the managers' dispatch folder, not to his counsellor.
+	viaContact := testMessage{From: "jean@" + remoteDomain, To: contact, Subject: "Via le contact", Text: "Bonjour."}
+	if err := s.deliverMX(t, ctx, "jean@"+remoteDomain, []string{contact}, viaContact.bytes()); err != nil {
+		t.Fatal(err)
+	}
+	dispatched := findBySubject(t, waitForMessages(t, ctx, s.imapLogin(t, ctx, lea, "lea caseload password"), "Dispatch/T1", 1), viaContact.Subject)
+	if !strings.Contains(string(dispatched.Raw), "not verified") {
+		t.Fatalf("dispatch reason missing:\n%s", dispatched.Raw)
 	}
 
 	out, err = s.mailnet(ctx, "", "caseload", "log", "--data", s.dataDir)
