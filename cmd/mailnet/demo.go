@@ -52,6 +52,9 @@ func setUpDemo(ctx context.Context, cfg *conf.Config, db *storage.DB, out io.Wri
 			return err
 		}
 	}
+	if err := demoCaseload(ctx, cfg, db); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nmailnet demo team (IMAP %s STARTTLS or %s TLS, SMTP submission %s STARTTLS or %s TLS; self-signed certificate):\n",
 		cfg.Listen.IMAP, cfg.Listen.IMAPS, cfg.Listen.Submission, cfg.Listen.Submissions)
 	for _, m := range demoTeam {
@@ -62,8 +65,32 @@ func setUpDemo(ctx context.Context, cfg *conf.Config, db *storage.DB, out io.Wri
 		}
 		fmt.Fprintf(out, "  %-12s %-32s %s\n", m.role, addr, pw)
 	}
-	fmt.Fprintln(out)
+	fmt.Fprintf(out, "  team DEMO: service address contact@%[1]s; clients jean.demo@example.org (Marie's)\n"+
+		"  and the employer demo-sarl.example (Karim's): mailnet caseload show jean.demo@example.org --data %[2]s\n\n",
+		cfg.PrimaryDomain(), cfg.DataDir)
 	return nil
+}
+
+// demoCaseload gives the demo team a caseload, so that routing can be
+// tried: a team with its manager and service address, a jobseeker of
+// Marie's and an employer of Karim's. Importing it again changes nothing.
+func demoCaseload(ctx context.Context, cfg *conf.Config, db *storage.DB) error {
+	addr := func(local string) string { return local + "@" + cfg.PrimaryDomain() }
+	batch := storage.CaseloadBatch{
+		Teams: []storage.Team{{ID: "DEMO", Name: "Équipe de démonstration", Agency: "Démo",
+			Managers: []string{addr("sophie.martin")}, ServiceAddresses: []string{addr("contact")}}},
+		Counsellors: []storage.Counsellor{
+			{Address: addr("marie.dupont"), Kind: storage.ServesJobseekers, Team: "DEMO"},
+			{Address: addr("karim.benali"), Kind: storage.ServesEmployers, Team: "DEMO"},
+		},
+		Clients: []storage.Client{
+			{ID: "DEMO-J1", Kind: storage.ClientJobseeker, Name: "Jean Démo", Emails: []string{"jean.demo@example.org"}, Counsellor: addr("marie.dupont")},
+			{ID: "DEMO-E1", Kind: storage.ClientEmployer, Name: "Démo SARL", Emails: []string{"rh@demo-sarl.example"},
+				Domains: []string{"demo-sarl.example"}, Counsellor: addr("karim.benali")},
+		},
+	}
+	_, err := db.ImportCaseload(ctx, batch, "demo", false)
+	return err
 }
 
 func readDemoLogins(path string) (map[string]string, error) {

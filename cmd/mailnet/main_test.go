@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mailnet/conf"
 )
 
 // runCLI runs one command line and returns its standard output.
@@ -89,5 +92,43 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		if !strings.Contains(usage, cmd+" ") {
 			t.Errorf("usage does not list %q", cmd)
 		}
+	}
+}
+
+// TestDemoTwice: --demo creates the team, its caseload and the logins
+// once; a second start prints the same logins and changes nothing.
+func TestDemoTwice(t *testing.T) {
+	t.Parallel()
+	cfg := conf.Default()
+	cfg.DataDir = t.TempDir()
+	db, err := openDB(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var first, second bytes.Buffer
+	if err := setUpDemo(context.Background(), cfg, db, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := setUpDemo(context.Background(), cfg, db, &second); err != nil {
+		t.Fatal(err)
+	}
+	if first.String() != second.String() || !strings.Contains(first.String(), "marie.dupont@mailnet.test") {
+		t.Fatalf("demo output changed or incomplete:\n%s\n---\n%s", first.String(), second.String())
+	}
+	c, err := db.ClientByEmail(context.Background(), "jean.demo@example.org")
+	if err != nil || c.Counsellor != "marie.dupont@mailnet.test" {
+		t.Fatalf("demo client = %+v, %v", c, err)
+	}
+	changes, err := db.Changes(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(changes)
+	if err := setUpDemo(context.Background(), cfg, db, &second); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := db.Changes(context.Background(), 0, 0); len(again) != n {
+		t.Fatalf("a third demo start logged %d more changes", len(again)-n)
 	}
 }
