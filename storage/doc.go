@@ -2,6 +2,10 @@
 // mailboxes, message entries with their flags, content-addressed message
 // bodies with their precomputed IMAP summaries, and the outbound queue.
 //
+// It also keeps the caseload (teams, counsellors, clients, absences, case
+// links and the log of their changes), the sender verdicts of incoming
+// mail, and the outbound queue's per-recipient state.
+//
 // The embedded engine is bbolt, one file in the data directory, and this is
 // the only package that imports it. Callers see domain methods (Deliver,
 // Mailboxes, StoreFlags, …) and plain Go values; no bbolt transaction or
