@@ -2,8 +2,6 @@ package routing
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -78,30 +76,6 @@ const (
 	// RouteExpert: the copy for an expert linked to the client's case.
 	RouteExpert Route = "expert"
 )
-
-// Recipient checks one envelope recipient that must be an account's
-// address and returns its INBOX target; service addresses are not
-// accepted here (use Accept at RCPT time and Route at the end of DATA). It
-// returns ErrNotLocal for foreign domains, ErrUnknownRecipient for unknown
-// local addresses, ErrBadAddress for unparsable ones; other errors are
-// temporary storage failures.
-func (r *Router) Recipient(ctx context.Context, rcpt string) (Target, error) {
-	addr, domain, err := Canonical(rcpt)
-	if err != nil {
-		return Target{}, err
-	}
-	if !r.IsLocal(domain) {
-		return Target{}, ErrNotLocal
-	}
-	acc, err := r.store.Account(ctx, addr)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return Target{}, ErrUnknownRecipient
-	case err != nil:
-		return Target{}, fmt.Errorf("look up %s: %w", addr, err)
-	}
-	return Target{Address: addr, Account: acc, Mailbox: Inbox, Route: RoutePersonal, Reason: reasonPersonal}, nil
-}
 
 // Deliveries turns targets into storage deliveries, one per distinct
 // account and mailbox: a message sent twice to the same address in one
