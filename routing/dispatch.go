@@ -10,12 +10,6 @@ import (
 	"mailnet/storage"
 )
 
-// ErrNoDispatch: a service address's message must go to dispatch, but
-// none of the team's managers has an account to receive it. It is a
-// configuration fault, so the server should defer the message, not bounce
-// it.
-var ErrNoDispatch = errors.New("routing: team has no manager account for dispatch")
-
 // serviceTeam returns the team one of whose service addresses is addr
 // (lower-cased), comparing case-insensitively. Teams come ordered by ID,
 // so an address shared by two teams (a configuration fault) goes to the

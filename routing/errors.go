@@ -10,4 +10,9 @@ var (
 	ErrUnknownRecipient = errors.New("routing: no such local recipient")
 	// ErrBadAddress: the address cannot be parsed.
 	ErrBadAddress = errors.New("routing: malformed address")
+	// ErrNoDispatch: a service address's message must go to dispatch, but
+	// none of the team's managers has an account to receive it. It is a
+	// configuration fault: the server defers the message (a generic 451),
+	// it does not bounce it.
+	ErrNoDispatch = errors.New("routing: team has no manager account for dispatch")
 )
