@@ -37,6 +37,8 @@ type Config struct {
 	Queue Queue `toml:"queue"`
 	// Inbound is what is done with mail that fails sender checks.
 	Inbound Inbound `toml:"inbound"`
+	// SLA is the business calendar of the answer commitment.
+	SLA SLA `toml:"sla"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in
@@ -204,4 +206,41 @@ type Inbound struct {
 	// "quarantine" (stored in the recipient's Junk folder) or "tag" (only
 	// recorded in Authentication-Results). Default "reject".
 	DMARCReject string `toml:"dmarc_reject"`
+}
+
+// SLA configures the business calendar of the commitment to answer each
+// client message within a number of business hours. See package
+// mailnet/routing/sla for the rules and worked examples.
+type SLA struct {
+	// TimeZone is the IANA time zone of business days and deadlines.
+	// Default "Europe/Paris".
+	TimeZone string `toml:"time_zone"`
+	// Hours is the commitment, in counted hours, from 1 to 1000.
+	// Default 72.
+	Hours int `toml:"hours"`
+	// Rule is how hours are counted: "business_days" (every hour of a
+	// business day) or "office_hours" (only from OfficeStart to
+	// OfficeEnd). Default "business_days".
+	Rule string `toml:"rule"`
+	// OfficeStart is when counted time starts on a business day under the
+	// "office_hours" rule. Default "09:00".
+	OfficeStart ClockTime `toml:"office_start"`
+	// OfficeEnd is when counted time ends, after OfficeStart. Default
+	// "17:00".
+	OfficeEnd ClockTime `toml:"office_end"`
+	// Weekdays are the business days of the week, at least one.
+	// Default ["mon", "tue", "wed", "thu", "fri"].
+	Weekdays []Weekday `toml:"weekdays"`
+	// FrenchHolidays closes the French public holidays. Default true.
+	FrenchHolidays bool `toml:"french_holidays"`
+	// WhitMondayOpen counts Whit Monday (Lundi de Pentecôte, "journée de
+	// solidarité") as a business day although it is a public holiday.
+	// Default false.
+	WhitMondayOpen bool `toml:"whit_monday_open"`
+	// ExtraClosed are further closed days. Default [].
+	ExtraClosed []Date `toml:"extra_closed"`
+	// NoticeBefore is how much counted time before the deadline the client
+	// is told that the answer is delayed. Default "24h" (one business day
+	// under "business_days").
+	NoticeBefore Duration `toml:"notice_before"`
 }

@@ -52,6 +52,17 @@ func Default() *Config {
 			Concurrency: 4,
 		},
 		Inbound: Inbound{DMARCReject: "reject"},
+		SLA: SLA{
+			TimeZone:       "Europe/Paris",
+			Hours:          72,
+			Rule:           "business_days",
+			OfficeStart:    ClockTime{9 * time.Hour},
+			OfficeEnd:      ClockTime{17 * time.Hour},
+			Weekdays:       []Weekday{{time.Monday}, {time.Tuesday}, {time.Wednesday}, {time.Thursday}, {time.Friday}},
+			FrenchHolidays: true,
+			ExtraClosed:    []Date{},
+			NoticeBefore:   Duration{24 * time.Hour},
+		},
 	}
 }
 

@@ -167,3 +167,86 @@ func (d *Duration) UnmarshalText(text []byte) error {
 	d.Duration = v
 	return nil
 }
+
+// ClockTime is a time of day, as the wall-clock time since midnight. In
+// TOML it is a string "HH:MM" from "00:00" to "24:00".
+type ClockTime struct {
+	time.Duration
+}
+
+// String returns the time as "HH:MM".
+func (c ClockTime) String() string {
+	return fmt.Sprintf("%02d:%02d", int(c.Duration/time.Hour), int(c.Duration%time.Hour/time.Minute))
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (c ClockTime) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; see [ClockTime].
+func (c *ClockTime) UnmarshalText(text []byte) error {
+	s := string(text)
+	h, m, ok := strings.Cut(s, ":")
+	hh, herr := strconv.Atoi(h)
+	mm, merr := strconv.Atoi(m)
+	if !ok || len(h) != 2 || len(m) != 2 || herr != nil || merr != nil || hh > 24 || mm > 59 || hh == 24 && mm != 0 {
+		return fmt.Errorf("invalid time of day %q: want HH:MM such as 09:00", s)
+	}
+	c.Duration = time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
+	return nil
+}
+
+// weekdayNames are the TOML names of the days of the week, by
+// [time.Weekday].
+var weekdayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// Weekday is a day of the week. In TOML it is its three-letter English
+// abbreviation in lower case: "mon" … "sun".
+type Weekday struct {
+	time.Weekday
+}
+
+// String returns the three-letter name, such as "mon".
+func (w Weekday) String() string {
+	if w.Weekday < time.Sunday || w.Weekday > time.Saturday {
+		return strconv.Itoa(int(w.Weekday))
+	}
+	return weekdayNames[w.Weekday]
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (w Weekday) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; see [Weekday].
+func (w *Weekday) UnmarshalText(text []byte) error {
+	for i, name := range weekdayNames {
+		if strings.EqualFold(string(text), name) {
+			w.Weekday = time.Weekday(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("invalid weekday %q: want mon, tue, wed, thu, fri, sat or sun", text)
+}
+
+// Date is a civil date with no time or zone. In TOML it is a string
+// "YYYY-MM-DD".
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// String returns the date as "YYYY-MM-DD".
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; see [Date].
+func (d *Date) UnmarshalText(text []byte) error {
+	t, err := time.Parse(time.DateOnly, string(text))
+	if err != nil {
+		return fmt.Errorf("invalid date %q: want YYYY-MM-DD such as 2026-12-24", text)
+	}
+	*d = Date{t.Year(), t.Month(), t.Day()}
+	return nil
+}

@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, validateLimits(c.Limits)...)
 	errs = append(errs, validateDNS(c.DNS)...)
 	errs = append(errs, validateQueue(c.Queue)...)
+	errs = append(errs, validateSLA(c.SLA)...)
 	switch c.Inbound.DMARCReject {
 	case "reject", "quarantine", "tag":
 	default:
@@ -155,6 +156,27 @@ func validateQueue(q Queue) []error {
 	return append(errs,
 		checkDuration("queue.max_age", q.MaxAge, 30*24*time.Hour),
 		checkRange("queue.concurrency", q.Concurrency, 1, 256, strconv.Itoa))
+}
+
+// validateSLA checks the business calendar: the zone loads, the rule is
+// known, the office hours and weekdays make sense. The result may hold nil
+// entries. Dates are checked when decoded.
+func validateSLA(s SLA) []error {
+	var errs []error
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		errs = append(errs, keyErr("sla.time_zone", "unknown time zone %q: want an IANA name such as Europe/Paris", s.TimeZone))
+	}
+	errs = append(errs, checkRange("sla.hours", s.Hours, 1, 1000, strconv.Itoa))
+	if s.Rule != "business_days" && s.Rule != "office_hours" {
+		errs = append(errs, keyErr("sla.rule", "unknown rule %q: want business_days or office_hours", s.Rule))
+	}
+	if s.OfficeStart.Duration >= s.OfficeEnd.Duration {
+		errs = append(errs, keyErr("sla.office_end", "%s is not after sla.office_start %s", s.OfficeEnd, s.OfficeStart))
+	}
+	if len(s.Weekdays) == 0 {
+		errs = append(errs, keyErr("sla.weekdays", "must list at least one day"))
+	}
+	return append(errs, checkDuration("sla.notice_before", s.NoticeBefore, 1000*time.Hour))
 }
 
 // checkRange returns a KeyError for key unless lo ≤ v ≤ hi; format shows

@@ -6,6 +6,7 @@
 //	mailnet queue list|show|retry|drop …
 //	mailnet dkim keygen|list …
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
+//	mailnet sla due --received TIME
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -42,6 +43,7 @@ commands:
   absence set COUNSELLOR --from WHEN --to WHEN --substitute COUNSELLOR
   absence list [COUNSELLOR] | absence end ID
   case link CLIENT EXPERT --reason REASON | case unlink CLIENT EXPERT
+  sla due --received RFC3339-TIME                deadline and notice time of a receipt, explained
 
 Data commands accept --config FILE and --data DIR.
 WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAbsence(ctx, args[1:], std)
 	case "case":
 		return cmdCase(ctx, args[1:], std)
+	case "sla":
+		return cmdSLA(ctx, args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
