@@ -96,3 +96,36 @@ func TestNamespace(t *testing.T) {
 		t.Fatalf("NAMESPACE = %+v, %v", ns, err)
 	}
 }
+
+// TestSelectedMailboxDeletedByAnotherSession: the session that had it
+// selected sees every message expunged and goes on working.
+func TestSelectedMailboxDeletedByAnotherSession(t *testing.T) {
+	t.Parallel()
+	env := newTestIMAP(t)
+	a := env.login(t, nil)
+	if err := a.Create("Projets", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	env.deliver(t, "Projets", mail("un", "x"))
+	env.deliver(t, "Projets", mail("deux", "x"))
+	if _, err := a.Select("Projets", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	b := env.login(t, nil)
+	if err := b.Delete("Projets").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Noop().Wait(); err != nil {
+		t.Fatalf("NOOP after the mailbox went: %v", err)
+	}
+	if n := a.Mailbox().NumMessages; n != 0 {
+		t.Fatalf("session still sees %d messages", n)
+	}
+	msgs, err := a.Fetch(seqRange(1, 0), &imap.FetchOptions{UID: true}).Collect()
+	if err != nil || len(msgs) != 0 {
+		t.Fatalf("FETCH 1:* = %v, %v", msgs, err)
+	}
+	if _, err := a.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -22,8 +22,7 @@ type liveMailbox struct {
 	mu      sync.Mutex
 	uids    []uint32
 	tracker *imapserver.MailboxTracker
-	refs    int  // sessions that selected it
-	deleted bool // the mailbox was deleted or renamed away
+	refs    int // sessions that selected it
 }
 
 // seqOf returns the current sequence number of uid, or 0. Callers hold mu.
@@ -65,7 +64,13 @@ func (m *liveMailbox) apply(ev storage.Event, origin *imapserver.SessionTracker)
 			}
 		}
 	case storage.EventMailboxDeleted:
-		m.deleted = true
+		// To the sessions that still have it selected, the mailbox
+		// empties: every message is expunged, last first so that each
+		// sequence number is valid when queued (RFC 9051 §7.5.1).
+		for seq := uint32(len(m.uids)); seq > 0; seq-- {
+			m.tracker.QueueExpunge(seq)
+		}
+		m.uids = nil
 	}
 }
 

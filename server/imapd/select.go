@@ -91,9 +91,6 @@ func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if s.sel == nil {
 		return nil
 	}
-	if err := s.checkDeleted(); err != nil {
-		return err
-	}
 	return s.sel.tracker.Poll(w, allowExpunge)
 }
 
@@ -104,18 +101,6 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 		return nil
 	}
 	return s.sel.tracker.Idle(w, stop)
-}
-
-// checkDeleted ends the session when its selected mailbox disappeared
-// under it (RFC 9051 §6.3.9 lets the server close the connection).
-func (s *session) checkDeleted() error {
-	s.sel.live.mu.Lock()
-	gone := s.sel.live.deleted
-	s.sel.live.mu.Unlock()
-	if gone {
-		return errMailboxGone
-	}
-	return nil
 }
 
 func hasFlag(flags []string, f string) bool {
