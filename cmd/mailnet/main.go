@@ -36,6 +36,7 @@ commands:
   queue list | queue show ID | queue retry ID | queue drop ID
   dkim keygen DOMAIN [--selector S] [--algo ed25519|rsa]   create a DKIM key, print its DNS record
   dkim list                                     list DKIM keys and their DNS records
+  backup FILE                                   write a consistent copy of the store, server running or not
   caseload import FILE.csv [--dry-run]           import the planning export (columns: go doc mailnet/caseload)
   caseload show CLIENT|ADDRESS|DOMAIN
   caseload assign CLIENT COUNSELLOR
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdQueue(ctx, args[1:], std)
 	case "dkim":
 		return cmdDKIM(args[1:], std)
+	case "backup":
+		return cmdBackup(ctx, args[1:], std)
 	case "caseload":
 		return cmdCaseload(ctx, args[1:], std)
 	case "absence":

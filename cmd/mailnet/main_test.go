@@ -132,3 +132,33 @@ func TestDemoTwice(t *testing.T) {
 		t.Fatalf("a third demo start logged %d more changes", len(again)-n)
 	}
 }
+
+// TestBackupCommand: the copy opens as a store and holds the accounts.
+func TestBackupCommand(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if _, err := runCLI(t, "", "user", "add", "marie@mailnet.test", "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	if out, err := runCLI(t, "", "backup", dest, "--data", data); err != nil || !strings.Contains(out, "backup written") {
+		t.Fatalf("backup: %q, %v", out, err)
+	}
+	restored := t.TempDir()
+	copyFile(t, dest, filepath.Join(restored, dbFile))
+	out, err := runCLI(t, "", "user", "list", "--data", restored)
+	if err != nil || !strings.Contains(out, "marie@mailnet.test") {
+		t.Fatalf("user list on the restored copy: %q, %v", out, err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -188,3 +188,32 @@ func TestQueueOperationsOverSocket(t *testing.T) {
 		t.Fatalf("retry unknown: %v", err)
 	}
 }
+
+// TestBackupOverSocket: a running server writes a consistent copy that
+// opens as a store.
+func TestBackupOverSocket(t *testing.T) {
+	t.Parallel()
+	local, dir := newTestOps(t)
+	path := serveSocket(t, local, dir)
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.AddUser(ctx, AddUserRequest{Address: "marie@mailnet.test"}); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	n, err := c.Backup(ctx, dest)
+	if err != nil || n == 0 {
+		t.Fatalf("Backup = %d, %v", n, err)
+	}
+	cp, err := storage.Open(dest, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if _, err := cp.Account(ctx, "marie@mailnet.test"); err != nil {
+		t.Fatalf("account missing from the copy: %v", err)
+	}
+}

@@ -30,6 +30,9 @@ type Ops interface {
 	RetryQueue(ctx context.Context, id uint64) error
 	// DropQueue removes a queued message without notifying its sender.
 	DropQueue(ctx context.Context, id uint64) error
+	// Backup writes a consistent copy of the store to path, an absolute
+	// path on the server's machine, and returns its size.
+	Backup(ctx context.Context, path string) (int64, error)
 	CaseloadOps
 }
 
@@ -231,4 +234,9 @@ func noEntry(id uint64, err error) error {
 		return fmt.Errorf("queue entry %d: %w", id, ErrNoSuchEntry)
 	}
 	return err
+}
+
+// Backup implements Ops.
+func (l *Local) Backup(ctx context.Context, path string) (int64, error) {
+	return l.DB.BackupFile(ctx, path)
 }

@@ -27,6 +27,10 @@ func SocketPath(dataDir string) string { return filepath.Join(dataDir, SocketNam
 // connection forever.
 const requestTimeout = time.Minute
 
+// opBackup is the backup request, which gets importTimeout: copying a
+// large store takes a while.
+const opBackup = "backup"
+
 // importTimeout bounds a caseload import once its request is read: a
 // 100,000-row batch is tens of megabytes of JSON and one large
 // transaction.
@@ -39,6 +43,7 @@ type request struct {
 	Password string         `json:"password,omitempty"`
 	Disabled bool           `json:"disabled,omitempty"`
 	QueueID  uint64         `json:"queue_id,omitempty"`
+	Path     string         `json:"path,omitempty"`
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
 }
 
@@ -134,7 +139,7 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	timeout := requestTimeout
-	if req.Op == opImportCaseload {
+	if req.Op == opImportCaseload || req.Op == opBackup {
 		timeout = importTimeout
 		if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
 			return
@@ -179,6 +184,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return nil, s.ops.RetryQueue(ctx, req.QueueID)
 	case "queue_drop":
 		return nil, s.ops.DropQueue(ctx, req.QueueID)
+	case opBackup:
+		return s.ops.Backup(ctx, req.Path)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }
@@ -295,4 +302,11 @@ func (c *Client) RetryQueue(ctx context.Context, id uint64) error {
 // DropQueue implements Ops.
 func (c *Client) DropQueue(ctx context.Context, id uint64) error {
 	return c.call(ctx, request{Op: "queue_drop", QueueID: id}, nil)
+}
+
+// Backup implements Ops.
+func (c *Client) Backup(ctx context.Context, path string) (int64, error) {
+	var n int64
+	err := c.call(ctx, request{Op: opBackup, Path: path}, &n)
+	return n, err
 }
