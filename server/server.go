@@ -92,7 +92,12 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		MaxAge:      cfg.Queue.MaxAge.Duration,
 		Concurrency: cfg.Queue.Concurrency,
 	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue")})
-	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick}
+	cal, err := newCalendar(cfg.SLA)
+	if err != nil {
+		return nil, err
+	}
+	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,
+		Calendar: cal}
 	smtpCfg.Mode = smtpd.ModeMX
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission

@@ -40,6 +40,9 @@ type Incoming struct {
 	// Verdict is the sender authentication result of an incoming message
 	// (SPF, DKIM, DMARC), encoded by the caller; it is kept with the body.
 	Verdict []byte
+	// Conversation, if set, is applied in the delivery's transaction:
+	// the message and its effect on the answer clock commit together.
+	Conversation *ConversationEvent
 }
 
 // Placed tells where a delivery landed.
@@ -115,6 +118,11 @@ func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, now time.Time) (
 			return Receipt{}, err
 		}
 		rc.QueueID = id
+	}
+	if in.Conversation != nil {
+		if err := applyConversation(w, *in.Conversation); err != nil {
+			return Receipt{}, err
+		}
 	}
 	return rc, nil
 }

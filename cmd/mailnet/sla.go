@@ -7,13 +7,17 @@ import (
 	"time"
 	_ "time/tzdata" // the SLA time zone must load on hosts without zoneinfo
 
-	"mailnet/conf"
 	"mailnet/routing/sla"
+	"mailnet/server"
 )
 
 // cmdSLA runs "sla due --received TIME [--config FILE]": the deadline and
-// notice time of a receipt under the configured business calendar.
-func cmdSLA(_ context.Context, args []string, std cmdIO) error {
+// notice time of a receipt under the configured business calendar; and
+// "sla list" (slaList).
+func cmdSLA(ctx context.Context, args []string, std cmdIO) error {
+	if len(args) > 0 && args[0] == "list" {
+		return slaList(ctx, args[1:], std)
+	}
 	if len(args) == 0 || args[0] != "due" {
 		return errUsage
 	}
@@ -36,7 +40,7 @@ func cmdSLA(_ context.Context, args []string, std cmdIO) error {
 	if err != nil {
 		return err
 	}
-	opts, err := slaOptions(cfg.SLA)
+	opts, err := server.SLAOptions(cfg.SLA)
 	if err != nil {
 		return err
 	}
@@ -50,32 +54,4 @@ func cmdSLA(_ context.Context, args []string, std cmdIO) error {
 		fmt.Fprintf(std.stdout, "  %s\n", line)
 	}
 	return nil
-}
-
-// slaOptions maps the validated [sla] section to calendar options.
-func slaOptions(c conf.SLA) (sla.Options, error) {
-	loc, err := time.LoadLocation(c.TimeZone)
-	if err != nil {
-		return sla.Options{}, fmt.Errorf("sla.time_zone: %w", err)
-	}
-	o := sla.Options{
-		Location:       loc,
-		Hours:          c.Hours,
-		Rule:           sla.RuleBusinessDays,
-		OfficeStart:    c.OfficeStart.Duration,
-		OfficeEnd:      c.OfficeEnd.Duration,
-		Holidays:       c.FrenchHolidays,
-		WhitMondayOpen: c.WhitMondayOpen,
-		NoticeBefore:   c.NoticeBefore.Duration,
-	}
-	if c.Rule == "office_hours" {
-		o.Rule = sla.RuleOfficeHours
-	}
-	for _, w := range c.Weekdays {
-		o.Weekdays = append(o.Weekdays, w.Weekday)
-	}
-	for _, d := range c.ExtraClosed {
-		o.ExtraClosed = append(o.ExtraClosed, sla.Date{Year: d.Year, Month: d.Month, Day: d.Day})
-	}
-	return o, nil
 }

@@ -54,7 +54,7 @@ func TestSLADueConfig(t *testing.T) {
 
 func TestSLADueUsage(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"sla"}, {"sla", "list"}, {"sla", "due"}, {"sla", "due", "--received", "x", "extra"}} {
+	for _, args := range [][]string{{"sla"}, {"sla", "list", "extra"}, {"sla", "due"}, {"sla", "due", "--received", "x", "extra"}} {
 		if _, err := runCLI(t, "", args...); !errors.Is(err, errUsage) {
 			t.Errorf("%q: %v, want errUsage", args, err)
 		}

@@ -33,6 +33,9 @@ type Ops interface {
 	// Backup writes a consistent copy of the store to path, an absolute
 	// path on the server's machine, and returns its size.
 	Backup(ctx context.Context, path string) (int64, error)
+	// Conversations lists the conversations that filter selects, ordered
+	// by ID.
+	Conversations(ctx context.Context, filter storage.ConversationFilter) ([]storage.Conversation, error)
 	CaseloadOps
 }
 

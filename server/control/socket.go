@@ -45,6 +45,8 @@ type request struct {
 	QueueID  uint64         `json:"queue_id,omitempty"`
 	Path     string         `json:"path,omitempty"`
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
+	// Conversations is the filter of opConversations.
+	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
 }
 
 type response struct {
@@ -186,6 +188,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return nil, s.ops.DropQueue(ctx, req.QueueID)
 	case opBackup:
 		return s.ops.Backup(ctx, req.Path)
+	case opConversations:
+		return s.ops.Conversations(ctx, req.Conversations)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }

@@ -52,6 +52,7 @@ type testOptions struct {
 	signer      Signer
 	queued      func()
 	checker     Checker
+	calendar    Calendar
 }
 
 // testServer is a running Server with its store and a client TLS config
@@ -97,14 +98,15 @@ func startServer(t testing.TB, o testOptions) *testServer {
 	}
 	log := slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	deps := Deps{
-		Store:   db,
-		Router:  routing.New(db, []string{testDomain}),
-		Auth:    auth.New(db, auth.Options{Params: cheapParams, Limits: o.limits, Logger: log}),
-		Logger:  log,
-		Now:     o.now,
-		Signer:  o.signer,
-		Queued:  o.queued,
-		Checker: o.checker,
+		Store:    db,
+		Router:   routing.New(db, []string{testDomain}),
+		Auth:     auth.New(db, auth.Options{Params: cheapParams, Limits: o.limits, Logger: log}),
+		Logger:   log,
+		Now:      o.now,
+		Signer:   o.signer,
+		Queued:   o.queued,
+		Checker:  o.checker,
+		Calendar: o.calendar,
 	}
 	ts.srv = New(cfg, deps)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

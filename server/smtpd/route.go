@@ -16,10 +16,11 @@ import (
 //
 // The field is not added when the message also leaves for remote
 // recipients: the queued copy is the same bytes, and our internal routing
-// must not travel outside.
-func (s *session) route(in *storage.Incoming, env envelope, verifiedDomain string, junk bool, when time.Time) error {
+// must not travel outside. It returns routing's decision, the zero
+// Decision when there is no local recipient.
+func (s *session) route(in *storage.Incoming, env envelope, verifiedDomain string, junk bool, when time.Time) (routing.Decision, error) {
 	if len(env.local) == 0 {
-		return nil
+		return routing.Decision{}, nil
 	}
 	d, err := s.srv.router.Route(s.ctx, routing.Message{
 		Recipients:     env.local,
@@ -29,7 +30,7 @@ func (s *session) route(in *storage.Incoming, env envelope, verifiedDomain strin
 		At:             when,
 	})
 	if err != nil {
-		return err
+		return routing.Decision{}, err
 	}
 	in.Deliveries = routing.Deliveries(d.Targets)
 	if junk {
@@ -43,7 +44,7 @@ func (s *session) route(in *storage.Incoming, env envelope, verifiedDomain strin
 	if len(env.remote) == 0 {
 		in.Raw = append([]byte(routing.RouteHeader(d.Targets)), in.Raw...)
 	}
-	return nil
+	return d, nil
 }
 
 // routeField is the header field routing.RouteHeader writes.

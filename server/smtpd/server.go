@@ -145,6 +145,16 @@ type Router interface {
 	// address, or an absent colleague's it substitutes for) and the
 	// Sender: value to add.
 	SenderAllowed(ctx context.Context, account storage.Account, from string, at time.Time) (string, bool, error)
+	// AnsweredClient returns the client a submitted message answers, or
+	// nil when none of its recipients is a client the account serves.
+	AnsweredClient(ctx context.Context, account storage.Account, recipients []string, at time.Time) (*storage.Client, error)
+}
+
+// Calendar computes the answer deadlines of a client message received at
+// a given time (*sla.Calendar does).
+type Calendar interface {
+	Due(received time.Time) time.Time
+	Notice(received time.Time) time.Time
 }
 
 // Authenticator runs SASL logins for submission (*auth.Authenticator
@@ -176,6 +186,10 @@ type Deps struct {
 	// Queued, if set, is called after a submitted message was queued for
 	// remote recipients, to wake the delivery worker.
 	Queued func()
+	// Calendar, if set, turns on answer tracking: a known client's MX
+	// message opens or joins a conversation, a counsellor's submitted
+	// reply answers it (see storage.ConversationEvent). Nil tracks none.
+	Calendar Calendar
 }
 
 // Checker authenticates an incoming message's sender (mailauth.Checker).
@@ -200,6 +214,7 @@ type Server struct {
 	signer  Signer
 	checker Checker
 	queued  func()
+	cal     Calendar
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -233,6 +248,7 @@ func New(cfg Config, deps Deps) *Server {
 		signer:  deps.Signer,
 		checker: deps.Checker,
 		queued:  deps.Queued,
+		cal:     deps.Calendar,
 		log:     log,
 		now:     now,
 		conns:   newTracker(cfg.MaxConnectionsPerIP, log),

@@ -193,7 +193,11 @@ func (s *session) Data(r io.Reader) error {
 			return s.reply(log, "message refused", err, "from", env.from)
 		}
 	}
-	if err := s.route(&in, env, verdict.VerifiedDomain, junk, when); err != nil {
+	d, err := s.route(&in, env, verdict.VerifiedDomain, junk, when)
+	if err == nil {
+		err = s.track(&in, env, account, d.Client)
+	}
+	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
 	}
 	if len(env.remote) > 0 {

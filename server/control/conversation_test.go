@@ -1,0 +1,45 @@
+package control
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"mailnet/storage"
+)
+
+// TestConversationsOverSocket: the filter and the conversations survive
+// the trip through the socket.
+func TestConversationsOverSocket(t *testing.T) {
+	t.Parallel()
+	local, dir := newTestOps(t)
+	ctx := context.Background()
+	res, err := local.AddUser(ctx, AddUserRequest{Address: "marie@mailnet.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := local.DB.Account(ctx, res.User.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	for _, client := range []string{"J1", "J2"} {
+		ev := storage.ConversationEvent{Client: client, Counsellor: "marie@mailnet.test", MessageID: client + "@x",
+			At: at, Due: at.Add(72 * time.Hour), NoticeAt: at.Add(48 * time.Hour)}
+		in := storage.Incoming{Raw: []byte("Subject: q\r\n\r\nBonjour.\r\n"), Conversation: &ev,
+			Deliveries: []storage.Delivery{{Account: acc.ID, Mailbox: "INBOX"}}}
+		if _, err := local.DB.Deliver(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(time.Hour)
+	}
+	c, err := Dial(serveSocket(t, local, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := storage.ConversationFilter{Open: true, Counsellor: "marie@mailnet.test", OverdueAt: time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)}
+	got, err := c.Conversations(ctx, filter)
+	if err != nil || len(got) != 1 || got[0].Client != "J1" || !got[0].Due.Equal(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)) {
+		t.Fatalf("Conversations = %+v, %v", got, err)
+	}
+}

@@ -1,0 +1,79 @@
+package smtpd
+
+import (
+	"bytes"
+	"mime"
+	"net/mail"
+	"strings"
+
+	"mailnet/storage"
+)
+
+// track sets in.Conversation when the server tracks answers (a Calendar
+// is set): on MX, for a message from client, a known client; on
+// submission, for a reply of account to a client it serves
+// (Router.AnsweredClient over every recipient, remote ones included). The
+// clock time is in.InternalDate, the time of delivery.
+func (s *session) track(in *storage.Incoming, env envelope, account *storage.Account, client *storage.Client) error {
+	if s.srv.cal == nil {
+		return nil
+	}
+	at := in.InternalDate
+	ev := storage.ConversationEvent{At: at}
+	switch {
+	case s.srv.cfg.Mode == ModeSubmission && account != nil:
+		c, err := s.srv.router.AnsweredClient(s.ctx, *account, env.rcpts, at)
+		if err != nil || c == nil {
+			return err
+		}
+		ev.Answer, ev.Client, ev.By = true, c.ID, account.Address
+	case s.srv.cfg.Mode == ModeMX && client != nil:
+		ev.Client, ev.Counsellor = client.ID, client.Counsellor
+		ev.Due, ev.NoticeAt = s.srv.cal.Due(at), s.srv.cal.Notice(at)
+	default:
+		return nil
+	}
+	ev.Subject, ev.MessageID, ev.Refs = threadFields(in.Raw)
+	in.Conversation = &ev
+	return nil
+}
+
+// threadFields returns the decoded Subject, the Message-ID and the
+// In-Reply-To and References message IDs of raw, IDs without angle
+// brackets (RFC 5322 §3.6.4). A header that does not parse gives none.
+func threadFields(raw []byte) (subject, id string, refs []string) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", "", nil
+	}
+	h := msg.Header
+	subject = h.Get("Subject")
+	if dec, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
+		subject = dec
+	}
+	if ids := msgIDs(h.Get("Message-ID")); len(ids) > 0 {
+		id = ids[0]
+	}
+	refs = append(msgIDs(h.Get("In-Reply-To")), msgIDs(h.Get("References"))...)
+	return subject, id, refs
+}
+
+// msgIDs returns the message IDs of a field value, "<a@b> <c@d>", without
+// their brackets; text outside brackets (comments, phrases) is skipped.
+func msgIDs(v string) []string {
+	var out []string
+	for {
+		start := strings.IndexByte(v, '<')
+		if start < 0 {
+			return out
+		}
+		end := strings.IndexByte(v[start:], '>')
+		if end < 0 {
+			return out
+		}
+		if id := strings.TrimSpace(v[start+1 : start+end]); id != "" {
+			out = append(out, id)
+		}
+		v = v[start+end+1:]
+	}
+}

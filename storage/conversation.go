@@ -1,0 +1,200 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Conversation buckets, created by the first write that needs them (read
+// methods treat a missing bucket as empty).
+var (
+	bucketConversations = []byte("conversations") // conversation id (8 bytes) → Conversation JSON
+	bucketConvMsgIDs    = []byte("conv_msgids")   // Message-ID without <> → conversation id
+	bucketConvOpen      = []byte("conv_open")     // client id → id of its open conversation
+	keyConversationSeq  = []byte("conversation_seq")
+)
+
+// States of a Conversation.
+const (
+	ConversationOpen     = "open"
+	ConversationAnswered = "answered"
+)
+
+// Conversation is a client's request and the clock of the answer owed to
+// it: it opens with the client's first message and ends with a
+// counsellor's answer. A client has at most one open conversation.
+type Conversation struct {
+	// ID is assigned when the conversation opens and never reused.
+	ID uint64 `json:"id"`
+	// Client is the client's ID.
+	Client string `json:"client"`
+	// Counsellor is the client's personal counsellor when it opened.
+	Counsellor string `json:"counsellor"`
+	// Subject is the subject of the opening message.
+	Subject string `json:"subject,omitempty"`
+	// Opened is when the clock started: the delivery of the opening
+	// message. Due and NoticeAt were computed from it by the caller.
+	Opened   time.Time `json:"opened"`
+	Due      time.Time `json:"due"`
+	NoticeAt time.Time `json:"notice_at"`
+	// State is ConversationOpen or ConversationAnswered.
+	State string `json:"state"`
+	// AnsweredAt and AnsweredBy (an account address) are set by the
+	// answer.
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	AnsweredBy string    `json:"answered_by,omitempty"`
+	// LastClientMessage is when the latest client message arrived.
+	LastClientMessage time.Time `json:"last_client_message"`
+	// Messages counts the client's messages in the conversation.
+	Messages int `json:"messages"`
+}
+
+// Overdue reports whether c is still unanswered at at, past its due time.
+func (c Conversation) Overdue(at time.Time) bool {
+	return c.State == ConversationOpen && !at.Before(c.Due)
+}
+
+// ConversationEvent is a message that changes a conversation, applied by
+// Deliver in the transaction that stores the message (see
+// Incoming.Conversation).
+//
+// A client message (Answer false) joins the conversation that one of Refs
+// belongs to, else the client's open conversation, else opens a new one
+// whose clock starts at At with the given Due and NoticeAt. Joining never
+// restarts a running clock. A client message that refers to an answered
+// conversation reopens it with a new clock, unless the client already has
+// an open conversation, which it then joins.
+//
+// An answer (Answer true) closes the conversation that one of Refs
+// belongs to, else the client's open conversation; with neither it
+// changes nothing.
+type ConversationEvent struct {
+	// Answer tells a counsellor's answer from a client message.
+	Answer bool
+	// Client is the client's ID; it is required.
+	Client string
+	// Counsellor is the client's personal counsellor (client messages).
+	Counsellor string
+	Subject    string
+	// MessageID is the message's Message-ID without angle brackets; ""
+	// when it has none.
+	MessageID string
+	// Refs are the In-Reply-To and References message IDs, without
+	// angle brackets.
+	Refs []string
+	// At is the delivery time; Due and NoticeAt are the deadlines of a
+	// clock started at At (client messages).
+	At, Due, NoticeAt time.Time
+	// By is the answering account's address (answers).
+	By string
+}
+
+// applyConversation applies ev inside a delivery's transaction.
+func applyConversation(w *writeTx, ev ConversationEvent) error {
+	if ev.Client == "" {
+		return fmt.Errorf("conversation event: %w: no client", ErrInvalidCaseload)
+	}
+	convs, err := wBucket(w, bucketConversations)
+	if err != nil {
+		return err
+	}
+	msgIDs, err := wBucket(w, bucketConvMsgIDs)
+	if err != nil {
+		return err
+	}
+	open, err := wBucket(w, bucketConvOpen)
+	if err != nil {
+		return err
+	}
+	byRef, err := findByRefs(convs, msgIDs, ev)
+	if err != nil {
+		return err
+	}
+	var current *Conversation
+	if id := open.Get([]byte(ev.Client)); id != nil {
+		var c Conversation
+		if err := getJSON(convs, id, &c); err != nil {
+			return fmt.Errorf("open conversation of %s: %w", ev.Client, err)
+		}
+		current = &c
+	}
+	if ev.Answer {
+		return answer(convs, msgIDs, open, ev, either(byRef, current))
+	}
+	c := byRef
+	if c == nil || (c.State != ConversationOpen && current != nil) {
+		c = current
+	}
+	if c == nil {
+		id, err := nextSeq(w.tx, keyConversationSeq)
+		if err != nil {
+			return err
+		}
+		c = &Conversation{ID: id, Client: ev.Client, Counsellor: ev.Counsellor, Subject: ev.Subject}
+	}
+	if c.State != ConversationOpen {
+		c.State, c.Opened, c.Due, c.NoticeAt = ConversationOpen, ev.At, ev.Due, ev.NoticeAt
+		c.Counsellor = ev.Counsellor
+		c.AnsweredAt, c.AnsweredBy = time.Time{}, ""
+	}
+	c.LastClientMessage = ev.At
+	c.Messages++
+	if err := open.Put([]byte(ev.Client), u64(c.ID)); err != nil {
+		return err
+	}
+	return putConversation(convs, msgIDs, *c, ev.MessageID)
+}
+
+// answer closes c, if any, with ev.
+func answer(convs, msgIDs, open *bolt.Bucket, ev ConversationEvent, c *Conversation) error {
+	if c == nil {
+		return nil
+	}
+	if c.State == ConversationOpen {
+		c.State, c.AnsweredAt, c.AnsweredBy = ConversationAnswered, ev.At, ev.By
+		if err := open.Delete([]byte(c.Client)); err != nil {
+			return err
+		}
+	}
+	return putConversation(convs, msgIDs, *c, ev.MessageID)
+}
+
+// findByRefs returns the first conversation of ev.Client that one of
+// ev.Refs belongs to, or nil.
+func findByRefs(convs, msgIDs *bolt.Bucket, ev ConversationEvent) (*Conversation, error) {
+	for _, ref := range ev.Refs {
+		id := msgIDs.Get([]byte(ref))
+		if ref == "" || id == nil {
+			continue
+		}
+		var c Conversation
+		if err := getJSON(convs, id, &c); err != nil {
+			return nil, fmt.Errorf("conversation of %q: %w", ref, err)
+		}
+		if c.Client == ev.Client {
+			return &c, nil
+		}
+	}
+	return nil, nil
+}
+
+// putConversation stores c and indexes msgID (if any) as one of its
+// messages.
+func putConversation(convs, msgIDs *bolt.Bucket, c Conversation, msgID string) error {
+	if msgID != "" {
+		if err := msgIDs.Put([]byte(msgID), u64(c.ID)); err != nil {
+			return err
+		}
+	}
+	return putJSON(convs, u64(c.ID), c)
+}
+
+// either returns the first of its arguments that is not nil.
+func either(a, b *Conversation) *Conversation {
+	if a != nil {
+		return a
+	}
+	return b
+}
