@@ -19,10 +19,15 @@ type ConversationFilter struct {
 	// OverdueAt, if set, keeps only the conversations overdue at that
 	// instant (see Conversation.Overdue).
 	OverdueAt time.Time
+	// Team, if set, keeps only the conversations whose counsellor belongs
+	// to that team (by its ID) in the current caseload.
+	Team string
 }
 
-func (f ConversationFilter) match(c Conversation) bool {
+func (f ConversationFilter) match(c Conversation, inTeam map[string]bool) bool {
 	switch {
+	case f.Team != "" && !inTeam[strings.ToLower(c.Counsellor)]:
+		return false
 	case f.Open && c.State != ConversationOpen:
 		return false
 	case f.Counsellor != "" && !strings.EqualFold(f.Counsellor, c.Counsellor):
@@ -37,9 +42,21 @@ func (f ConversationFilter) match(c Conversation) bool {
 func (db *DB) Conversations(ctx context.Context, f ConversationFilter) ([]Conversation, error) {
 	var out []Conversation
 	err := db.view(ctx, func(tx *bolt.Tx) error {
+		inTeam := map[string]bool{}
+		if f.Team != "" {
+			counsellors, err := listCaseJSON[Counsellor](tx, bucketCounsellors)
+			if err != nil {
+				return err
+			}
+			for _, co := range counsellors {
+				if co.Team == f.Team {
+					inTeam[co.Address] = true
+				}
+			}
+		}
 		all, err := listCaseJSON[Conversation](tx, bucketConversations)
 		for _, c := range all {
-			if f.match(c) {
+			if f.match(c, inTeam) {
 				out = append(out, c)
 			}
 		}

@@ -190,3 +190,23 @@ func TestConversationAtomic(t *testing.T) {
 		t.Fatalf("ConversationByID(2): %v", err)
 	}
 }
+
+// TestConversationTeamFilter keeps the conversations of a team's
+// counsellors, by the current caseload.
+func TestConversationTeamFilter(t *testing.T) {
+	t.Parallel()
+	s := newConvStore(t)
+	if _, err := s.db.ImportCaseload(context.Background(), CaseloadBatch{
+		Teams:       []Team{{ID: "T1"}},
+		Counsellors: []Counsellor{{Address: "marie@mailnet.test", Kind: ServesJobseekers, Team: "T1"}},
+	}, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	s.deliver(t, clientMsg("a@x", 0))
+	for team, want := range map[string]int{"T1": 1, "T2": 0} {
+		cs, err := s.db.Conversations(context.Background(), ConversationFilter{Team: team})
+		if err != nil || len(cs) != want {
+			t.Fatalf("team %s: %d conversations (%v), want %d", team, len(cs), err, want)
+		}
+	}
+}

@@ -6,7 +6,7 @@
 //	mailnet queue list|show|retry|drop …
 //	mailnet dkim keygen|list …
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
-//	mailnet sla due --received TIME | sla list [--counsellor C] [--overdue]
+//	mailnet sla due --received TIME | sla list [--team T] [--counsellor C] [--overdue]
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -45,7 +45,7 @@ commands:
   absence list [COUNSELLOR] | absence end ID
   case link CLIENT EXPERT --reason REASON | case unlink CLIENT EXPERT
   sla due --received RFC3339-TIME                deadline and notice time of a receipt, explained
-  sla list [--counsellor C] [--overdue]          open conversations by due time, OVERDUE marked
+  sla list [--team T] [--counsellor C] [--overdue] open conversations by due time, OVERDUE marked
 
 Data commands accept --config FILE and --data DIR.
 WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in

@@ -14,7 +14,7 @@ import (
 	"mailnet/storage"
 )
 
-// slaList runs "sla list [--counsellor C] [--overdue]": the open
+// slaList runs "sla list [--team T] [--counsellor C] [--overdue]": the open
 // conversations, soonest due first, those past their due time marked
 // OVERDUE.
 func slaList(ctx context.Context, args []string, std cmdIO) error {
@@ -23,6 +23,7 @@ func slaList(ctx context.Context, args []string, std cmdIO) error {
 	d.register(fs)
 	counsellor := fs.String("counsellor", "", "only the clients of this personal counsellor `ADDRESS`")
 	overdue := fs.Bool("overdue", false, "only the conversations past their due time")
+	team := fs.String("team", "", "only the conversations of the counsellors of team `ID`")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -31,7 +32,7 @@ func slaList(ctx context.Context, args []string, std cmdIO) error {
 		return errUsage
 	}
 	now := time.Now()
-	filter := storage.ConversationFilter{Open: true, Counsellor: *counsellor}
+	filter := storage.ConversationFilter{Open: true, Counsellor: *counsellor, Team: *team}
 	if *overdue {
 		filter.OverdueAt = now
 	}
