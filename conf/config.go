@@ -243,4 +243,9 @@ type SLA struct {
 	// is told that the answer is delayed. Default "24h" (one business day
 	// under "business_days").
 	NoticeBefore Duration `toml:"notice_before"`
+	// Acknowledge sends a client's message an acknowledgement of receipt
+	// from the personal counsellor's address, with the case reference and
+	// the due date: at most one per conversation per day, never to
+	// automatic mail (RFC 3834). Default true.
+	Acknowledge bool `toml:"acknowledge"`
 }

@@ -15,6 +15,7 @@ office_end = "24:00"
 weekdays = ["MON", "sat"]
 extra_closed = ["2026-12-24"]
 notice_before = "8h"
+acknowledge = false
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +23,7 @@ notice_before = "8h"
 	s := cfg.SLA
 	if s.Rule != "office_hours" || s.OfficeStart.Duration != 8*time.Hour+30*time.Minute || s.OfficeEnd.Duration != 24*time.Hour ||
 		len(s.Weekdays) != 2 || s.Weekdays[1].Weekday != time.Saturday ||
-		len(s.ExtraClosed) != 1 || s.ExtraClosed[0] != (Date{2026, time.December, 24}) || s.NoticeBefore.Duration != 8*time.Hour {
+		len(s.ExtraClosed) != 1 || s.ExtraClosed[0] != (Date{2026, time.December, 24}) || s.NoticeBefore.Duration != 8*time.Hour || s.Acknowledge {
 		t.Fatalf("parsed %+v", s)
 	}
 }

@@ -99,8 +99,10 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,
 		Calendar: cal}
 	smtpCfg.Mode = smtpd.ModeMX
+	smtpCfg.Acknowledge = cfg.SLA.Acknowledge
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
+	smtpCfg.Acknowledge = false
 	s.submission = smtpd.New(smtpCfg, deps)
 	smtpCfg.ImplicitTLS = true
 	s.submissions = smtpd.New(smtpCfg, deps)

@@ -49,6 +49,25 @@ type Conversation struct {
 	LastClientMessage time.Time `json:"last_client_message"`
 	// Messages counts the client's messages in the conversation.
 	Messages int `json:"messages"`
+	// LastAck is when the latest acknowledgement of receipt was queued,
+	// zero before the first.
+	LastAck time.Time `json:"last_ack,omitzero"`
+}
+
+// AckInterval is the least time between two acknowledgements of receipt
+// of one conversation.
+const AckInterval = 24 * time.Hour
+
+// Acknowledgement is an acknowledgement of receipt of a client message,
+// ready to send: the delivery that carries it queues it when the
+// conversation is new or was last acknowledged more than AckInterval
+// before (see ConversationEvent.Ack).
+type Acknowledgement struct {
+	// Raw is the complete message, CRLF line endings, signed if it is
+	// to be.
+	Raw []byte
+	// From is the envelope sender; To the single envelope recipient.
+	From, To string
 }
 
 // Overdue reports whether c is still unanswered at at, past its due time.
@@ -89,48 +108,87 @@ type ConversationEvent struct {
 	At, Due, NoticeAt time.Time
 	// By is the answering account's address (answers).
 	By string
+	// Ack, if set on a client message, is queued in the same transaction
+	// when the conversation is new or its LastAck is more than
+	// AckInterval before At; LastAck then becomes At. So a conversation
+	// gets at most one acknowledgement a day, whatever the concurrency.
+	Ack *Acknowledgement
 }
 
-// applyConversation applies ev inside a delivery's transaction.
-func applyConversation(w *writeTx, ev ConversationEvent) error {
+// preparedAck is an Acknowledgement with what storing it needs, computed
+// before the transaction (see prepare).
+type preparedAck struct {
+	Acknowledgement
+	summary []byte
+	hash    Hash
+}
+
+// applyConversation applies ev inside a delivery's transaction, at now.
+// ack is ev.Ack prepared, or nil. It returns the queue entry of the
+// acknowledgement it queued, or 0.
+func applyConversation(w *writeTx, ev ConversationEvent, ack *preparedAck, now time.Time) (uint64, error) {
 	if ev.Client == "" {
-		return fmt.Errorf("conversation event: %w: no client", ErrInvalidCaseload)
+		return 0, fmt.Errorf("conversation event: %w: no client", ErrInvalidCaseload)
 	}
+	if ev.Ack != nil && (ack == nil || ack.To == "") {
+		return 0, fmt.Errorf("conversation event: %w: acknowledgement without recipient", ErrMalformed)
+	}
+	c, isNew, err := joinConversation(w, ev)
+	if err != nil || c == nil {
+		return 0, err
+	}
+	var queued uint64
+	if ev.Ack != nil && (isNew || ev.At.Sub(c.LastAck) > AckInterval) {
+		queued, err = enqueue(w, Outbound{From: ack.From, To: []string{ack.To}}, ack.hash, ack.Raw, ack.summary, now)
+		if err != nil {
+			return 0, err
+		}
+		c.LastAck = ev.At
+	}
+	convs := w.tx.Bucket(bucketConversations)
+	return queued, putConversation(convs, w.tx.Bucket(bucketConvMsgIDs), *c, ev.MessageID)
+}
+
+// joinConversation applies ev but for the saving of the client's
+// conversation: it returns that conversation to save, and whether it is
+// new, or nil when ev is an answer (saved already).
+func joinConversation(w *writeTx, ev ConversationEvent) (*Conversation, bool, error) {
 	convs, err := wBucket(w, bucketConversations)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	msgIDs, err := wBucket(w, bucketConvMsgIDs)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	open, err := wBucket(w, bucketConvOpen)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	byRef, err := findByRefs(convs, msgIDs, ev)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	var current *Conversation
 	if id := open.Get([]byte(ev.Client)); id != nil {
 		var c Conversation
 		if err := getJSON(convs, id, &c); err != nil {
-			return fmt.Errorf("open conversation of %s: %w", ev.Client, err)
+			return nil, false, fmt.Errorf("open conversation of %s: %w", ev.Client, err)
 		}
 		current = &c
 	}
 	if ev.Answer {
-		return answer(convs, msgIDs, open, ev, either(byRef, current))
+		return nil, false, answer(convs, msgIDs, open, ev, either(byRef, current))
 	}
 	c := byRef
 	if c == nil || (c.State != ConversationOpen && current != nil) {
 		c = current
 	}
-	if c == nil {
+	isNew := c == nil
+	if isNew {
 		id, err := nextSeq(w.tx, keyConversationSeq)
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		c = &Conversation{ID: id, Client: ev.Client, Counsellor: ev.Counsellor, Subject: ev.Subject}
 	}
@@ -142,9 +200,9 @@ func applyConversation(w *writeTx, ev ConversationEvent) error {
 	c.LastClientMessage = ev.At
 	c.Messages++
 	if err := open.Put([]byte(ev.Client), u64(c.ID)); err != nil {
-		return err
+		return nil, false, err
 	}
-	return putConversation(convs, msgIDs, *c, ev.MessageID)
+	return c, isNew, nil
 }
 
 // answer closes c, if any, with ev.

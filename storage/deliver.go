@@ -60,6 +60,9 @@ type Receipt struct {
 	Placed []Placed
 	// QueueID is the outbound queue entry, or 0 if none was made.
 	QueueID uint64
+	// AckQueued tells that the delivery queued its conversation's
+	// acknowledgement of receipt (ConversationEvent.Ack).
+	AckQueued bool
 }
 
 // Deliver stores the message once and adds it to every delivery mailbox and
@@ -71,10 +74,17 @@ func (db *DB) Deliver(ctx context.Context, in Incoming) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
+	var ack *preparedAck
+	if in.Conversation != nil && in.Conversation.Ack != nil {
+		ack = &preparedAck{Acknowledgement: *in.Conversation.Ack}
+		if ack.summary, ack.hash, err = prepare(ack.Raw); err != nil {
+			return Receipt{}, fmt.Errorf("acknowledgement: %w", err)
+		}
+	}
 	var rc Receipt
 	err = db.write(ctx, func(w *writeTx) error {
 		var err error
-		rc, err = deliverIn(w, in, h, summary, db.now())
+		rc, err = deliverIn(w, in, h, summary, ack, db.now())
 		return err
 	})
 	if err != nil {
@@ -93,8 +103,9 @@ func prepare(raw []byte) ([]byte, Hash, error) {
 	return sum.Marshal(), Hash(sha256.Sum256(raw)), nil
 }
 
-// deliverIn performs a delivery inside a write transaction.
-func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, now time.Time) (Receipt, error) {
+// deliverIn performs a delivery inside a write transaction. ack is the
+// prepared acknowledgement of in.Conversation, or nil.
+func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, ack *preparedAck, now time.Time) (Receipt, error) {
 	date := in.InternalDate
 	if date.IsZero() {
 		date = now
@@ -120,9 +131,11 @@ func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, now time.Time) (
 		rc.QueueID = id
 	}
 	if in.Conversation != nil {
-		if err := applyConversation(w, *in.Conversation); err != nil {
+		id, err := applyConversation(w, *in.Conversation, ack, now)
+		if err != nil {
 			return Receipt{}, err
 		}
+		rc.AckQueued = id != 0
 	}
 	return rc, nil
 }

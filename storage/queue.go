@@ -192,7 +192,7 @@ func (db *DB) FinishQueue(ctx context.Context, id uint64, notice *Incoming) erro
 		if notice == nil {
 			return nil
 		}
-		_, err := deliverIn(w, *notice, h, summary, db.now())
+		_, err := deliverIn(w, *notice, h, summary, nil, db.now())
 		return err
 	})
 	if err != nil {

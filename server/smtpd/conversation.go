@@ -6,15 +6,17 @@ import (
 	"net/mail"
 	"strings"
 
+	"mailnet/routing"
 	"mailnet/storage"
 )
 
 // track sets in.Conversation when the server tracks answers (a Calendar
-// is set): on MX, for a message from client, a known client; on
+// is set): on MX, for a message from d.Client, a known client, with its
+// acknowledgement of receipt (see acknowledge); on
 // submission, for a reply of account to a client it serves
 // (Router.AnsweredClient over every recipient, remote ones included). The
 // clock time is in.InternalDate, the time of delivery.
-func (s *session) track(in *storage.Incoming, env envelope, account *storage.Account, client *storage.Client) error {
+func (s *session) track(in *storage.Incoming, env envelope, account *storage.Account, d routing.Decision) error {
 	if s.srv.cal == nil {
 		return nil
 	}
@@ -27,15 +29,18 @@ func (s *session) track(in *storage.Incoming, env envelope, account *storage.Acc
 			return err
 		}
 		ev.Answer, ev.Client, ev.By = true, c.ID, account.Address
-	case s.srv.cfg.Mode == ModeMX && client != nil:
-		ev.Client, ev.Counsellor = client.ID, client.Counsellor
+	case s.srv.cfg.Mode == ModeMX && d.Client != nil:
+		ev.Client, ev.Counsellor = d.Client.ID, d.Client.Counsellor
 		ev.Due, ev.NoticeAt = s.srv.cal.Due(at), s.srv.cal.Notice(at)
 	default:
 		return nil
 	}
 	ev.Subject, ev.MessageID, ev.Refs = threadFields(in.Raw)
 	in.Conversation = &ev
-	return nil
+	if ev.Answer {
+		return nil
+	}
+	return s.acknowledge(&ev, in.Raw, env.from, d)
 }
 
 // threadFields returns the decoded Subject, the Message-ID and the

@@ -91,6 +91,11 @@ type Config struct {
 	// domain publishing p=reject (RFC 7489 §6.3). The zero value refuses
 	// it.
 	DMARCReject DMARCAction
+	// Acknowledge makes MX answer a known client's message with an
+	// acknowledgement of receipt from the personal counsellor, when
+	// answers are tracked (Deps.Calendar): at most one per conversation
+	// per day, never to automatic mail (RFC 3834).
+	Acknowledge bool
 }
 
 // DMARCAction is the handling of mail that fails DMARC under p=reject.
@@ -148,6 +153,8 @@ type Router interface {
 	// AnsweredClient returns the client a submitted message answers, or
 	// nil when none of its recipients is a client the account serves.
 	AnsweredClient(ctx context.Context, account storage.Account, recipients []string, at time.Time) (*storage.Client, error)
+	// IsLocal reports whether a domain is one of ours.
+	IsLocal(domain string) bool
 }
 
 // Calendar computes the answer deadlines of a client message received at
@@ -155,6 +162,8 @@ type Router interface {
 type Calendar interface {
 	Due(received time.Time) time.Time
 	Notice(received time.Time) time.Time
+	// Location is the time zone of the dates told to clients.
+	Location() *time.Location
 }
 
 // Authenticator runs SASL logins for submission (*auth.Authenticator
@@ -183,8 +192,9 @@ type Deps struct {
 	// Checker verifies the sender of MX mail (SPF, DKIM, DMARC); nil
 	// skips verification (tests of other behaviour only).
 	Checker Checker
-	// Queued, if set, is called after a submitted message was queued for
-	// remote recipients, to wake the delivery worker.
+	// Queued, if set, is called after a message was queued for remote
+	// recipients (submission) or an acknowledgement of receipt was queued
+	// (MX), to wake the delivery worker.
 	Queued func()
 	// Calendar, if set, turns on answer tracking: a known client's MX
 	// message opens or joins a conversation, a counsellor's submitted

@@ -195,7 +195,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	d, err := s.route(&in, env, verdict.VerifiedDomain, junk, when)
 	if err == nil {
-		err = s.track(&in, env, account, d.Client)
+		err = s.track(&in, env, account, d)
 	}
 	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
@@ -207,11 +207,11 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
 	}
-	if rc.QueueID != 0 && s.srv.queued != nil {
+	if (rc.QueueID != 0 || rc.AckQueued) && s.srv.queued != nil {
 		s.srv.queued()
 	}
 	log.Info("message accepted", "helo", s.helo, "tls", s.tls != nil, "dmarc", verdict.DMARC.Result, "from", env.from, "rcpts", len(env.rcpts),
-		"remote_rcpts", len(env.remote), "size", len(raw), "blob", rc.Blob.String(), "queue_id", rc.QueueID)
+		"remote_rcpts", len(env.remote), "size", len(raw), "blob", rc.Blob.String(), "queue_id", rc.QueueID, "ack_queued", rc.AckQueued)
 	return accepted(id)
 }
 
