@@ -21,6 +21,7 @@ import (
 	"mailnet/server/control"
 	"mailnet/server/imapd"
 	"mailnet/server/queue"
+	"mailnet/server/slawatch"
 	"mailnet/server/smtpd"
 	"mailnet/server/tlsconf"
 	"mailnet/storage"
@@ -39,7 +40,10 @@ type Server struct {
 	control                     *control.Server
 	queue                       *queue.Worker
 	stopQueue                   context.CancelFunc
-	queueDone                   chan struct{} // closed when the worker's Run has returned
+	queueDone                   chan struct{}     // closed when the worker's Run has returned
+	watch                       *slawatch.Watcher // nil without a calendar
+	stopWatch                   context.CancelFunc
+	watchDone                   chan struct{} // closed when the watcher's Run has returned
 
 	mu    sync.Mutex
 	addrs map[string]net.Addr
@@ -95,6 +99,10 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	cal, err := newCalendar(cfg.SLA)
 	if err != nil {
 		return nil, err
+	}
+	if cal != nil {
+		s.watch = slawatch.New(slawatch.Config{Hostname: cfg.Hostname},
+			slawatch.Deps{Store: db, Calendar: cal, Signer: signer, Logger: log.With("part", "slawatch"), Queued: s.queue.Kick})
 	}
 	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,
 		Calendar: cal}
@@ -197,6 +205,17 @@ func (s *Server) Start() error {
 			s.log.Error("delivery worker stopped", "err", err)
 		}
 	}()
+	if s.watch != nil {
+		wctx, wcancel := context.WithCancel(context.Background())
+		s.stopWatch = wcancel
+		s.watchDone = make(chan struct{})
+		go func() {
+			defer close(s.watchDone)
+			if err := s.watch.Run(wctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Error("notice watcher stopped", "err", err)
+			}
+		}()
+	}
 	return nil
 }
 
@@ -209,9 +228,9 @@ func (s *Server) Addr(name string) net.Addr {
 }
 
 // Shutdown stops the server: SMTP sessions are drained (until ctx ends),
-// IMAP connections are cut, the control socket is closed, and the delivery
-// worker stops after saving the results of deliveries in progress. The
-// store is the caller's to close afterwards.
+// IMAP connections are cut, the control socket is closed, the notice
+// watcher stops, and the delivery worker stops after saving the results of
+// deliveries in progress. The store is the caller's to close afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	for _, srv := range []*smtpd.Server{s.mx, s.submission, s.submissions} {
@@ -226,6 +245,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.control.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if s.stopWatch != nil {
+		// The watcher writes to the store; stop it before the store closes.
+		s.stopWatch()
+		<-s.watchDone
 	}
 	if s.stopQueue != nil {
 		// The worker saves what remote hosts already answered before it

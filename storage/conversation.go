@@ -52,6 +52,11 @@ type Conversation struct {
 	// LastAck is when the latest acknowledgement of receipt was queued,
 	// zero before the first.
 	LastAck time.Time `json:"last_ack,omitzero"`
+	// WarnedAt is when the notice before expiry was queued (see
+	// DB.WarnConversation), zero before; NextContact is the new contact
+	// that notice offered. A reopening clears both.
+	WarnedAt    time.Time `json:"warned_at,omitzero"`
+	NextContact time.Time `json:"next_contact,omitzero"`
 }
 
 // AckInterval is the least time between two acknowledgements of receipt
@@ -196,6 +201,7 @@ func joinConversation(w *writeTx, ev ConversationEvent) (*Conversation, bool, er
 		c.State, c.Opened, c.Due, c.NoticeAt = ConversationOpen, ev.At, ev.Due, ev.NoticeAt
 		c.Counsellor = ev.Counsellor
 		c.AnsweredAt, c.AnsweredBy = time.Time{}, ""
+		c.WarnedAt, c.NextContact = time.Time{}, time.Time{}
 	}
 	c.LastClientMessage = ev.At
 	c.Messages++

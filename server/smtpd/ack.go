@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mailnet/routing"
+	"mailnet/routing/sla"
 	"mailnet/storage"
 )
 
@@ -137,8 +138,8 @@ func ackMessage(f ackFields) []byte {
 		name = f.from.Address
 	}
 	text := "Bonjour,\r\n\r\n" +
-		"Nous avons bien reçu votre message du " + frenchDate(f.received.In(f.loc)) + ".\r\n\r\n" +
-		"Votre conseiller référent, " + name + ", vous répondra au plus tard le " + frenchDate(f.due.In(f.loc)) + ".\r\n\r\n" +
+		"Nous avons bien reçu votre message du " + sla.FrenchDate(f.received.In(f.loc)) + ".\r\n\r\n" +
+		"Votre conseiller référent, " + name + ", vous répondra au plus tard le " + sla.FrenchDate(f.due.In(f.loc)) + ".\r\n\r\n" +
 		"Référence de votre dossier : " + f.client + "\r\n\r\n" +
 		"Ce message est envoyé automatiquement.\r\n"
 	w := quotedprintable.NewWriter(&b)
@@ -146,23 +147,4 @@ func ackMessage(f ackFields) []byte {
 	_, _ = w.Write([]byte(text))
 	_ = w.Close()
 	return b.Bytes()
-}
-
-// French day and month names, for frenchDate.
-var (
-	frenchDays   = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-		"septembre", "octobre", "novembre", "décembre"}
-)
-
-// frenchDate formats t, in its own location, the French way:
-// "jeudi 3 décembre 2026 à 10 h 00". The first day of a month is written
-// "1er" ("mardi 1er décembre 2026 à 9 h 30"), as French typography
-// requires; the hour has no leading zero, the minutes two digits.
-func frenchDate(t time.Time) string {
-	day := fmt.Sprint(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %s %d à %d h %02d", frenchDays[t.Weekday()], day, frenchMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
 }
