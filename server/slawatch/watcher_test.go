@@ -236,3 +236,38 @@ func TestFold(t *testing.T) {
 		t.Errorf("unfolds to %q", unfolded)
 	}
 }
+
+// TestNoticeOnceAcrossRestarts runs three weeks of calendar, hour by hour,
+// restarting the store and the watcher at the notice time and a day
+// after: exactly one notice is queued, none forgotten, none repeated.
+func TestNoticeOnceAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := f.db.Path()
+	notice := f.cal.Notice(f.received)
+	restarts := map[time.Time]bool{notice.Truncate(time.Hour): true, notice.Add(24 * time.Hour).Truncate(time.Hour): true}
+	sent := 0
+	for at := f.received; at.Before(f.received.Add(21 * 24 * time.Hour)); at = at.Add(time.Hour) {
+		if restarts[at.Truncate(time.Hour)] {
+			if err := f.db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := storage.Open(path, storage.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			f.db = db
+			f.w = New(Config{Hostname: "mailnet.test", Now: func() time.Time { return f.now }},
+				Deps{Store: db, Calendar: f.cal, Queued: func() { f.queued++ }})
+		}
+		sent += f.scan(t, at)
+	}
+	q, err := f.db.Queue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent != 1 || len(q) != 1 {
+		t.Fatalf("%d notices sent, %d queued over three weeks with restarts; want 1", sent, len(q))
+	}
+}
