@@ -248,4 +248,11 @@ type SLA struct {
 	// the due date: at most one per conversation per day, never to
 	// automatic mail (RFC 3834). Default true.
 	Acknowledge bool `toml:"acknowledge"`
+	// TemplatesDir, when not "", is a directory whose ack.txt, notice.txt
+	// and alert.txt replace the French default texts of the
+	// acknowledgement, the client notice and the manager alert. A file
+	// starts with a "Subject: " line, then a blank line, then the body;
+	// both are Go text/template (see package mailnet/routing/sla/texts).
+	// Default "".
+	TemplatesDir string `toml:"templates_dir"`
 }

@@ -18,6 +18,7 @@ import (
 	"mailnet/mailauth"
 	"mailnet/resolver"
 	"mailnet/routing"
+	"mailnet/routing/sla/texts"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
 	"mailnet/server/queue"
@@ -100,8 +101,13 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	txt, err := texts.Load(cfg.SLA.TemplatesDir)
+	if err != nil {
+		return nil, fmt.Errorf("sla.templates_dir: %w", err)
+	}
+	smtpCfg.AckText = txt.Ack
 	if cal != nil {
-		s.watch = slawatch.New(slawatch.Config{Hostname: cfg.Hostname},
+		s.watch = slawatch.New(slawatch.Config{Hostname: cfg.Hostname, NoticeText: txt.Notice, AlertText: txt.Alert},
 			slawatch.Deps{Store: db, Calendar: cal, Signer: signer, Logger: log.With("part", "slawatch"), Queued: s.queue.Kick})
 	}
 	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,5 +77,26 @@ func TestStartServesEveryListenerAndShutsDown(t *testing.T) {
 	}
 	if _, err := control.Dial(control.SocketPath(cfg.DataDir)); err == nil {
 		t.Fatal("control socket still answering after Shutdown")
+	}
+}
+
+// TestNewRefusesBrokenTemplate: a template of sla.templates_dir that does
+// not parse stops the server at start, and the error names the file.
+func TestNewRefusesBrokenTemplate(t *testing.T) {
+	t.Parallel()
+	cfg := conf.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.SLA.TemplatesDir = t.TempDir()
+	bad := filepath.Join(cfg.SLA.TemplatesDir, "alert.txt")
+	if err := os.WriteFile(bad, []byte("Subject: x\n\n{{.Client"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(cfg.DataDir, "mailnet.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := New(cfg, db, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("New: %v, want an error naming %s", err, bad)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mailnet/routing/sla"
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -34,24 +35,43 @@ func (f noticeFields) counsellorName() string {
 	return f.counsellor.Address
 }
 
+// data returns what the templates say about f.
+func (f noticeFields) data(noticeSent bool) texts.Data {
+	client := f.conv.Client
+	if f.clientName != "" {
+		client = f.clientName + " (" + f.conv.Client + ")"
+	}
+	return texts.Data{
+		Subject:           strings.Join(strings.Fields(f.conv.Subject), " "),
+		ClientID:          f.conv.Client,
+		ClientName:        f.clientName,
+		Client:            client,
+		CounsellorName:    f.counsellorName(),
+		CounsellorAddress: f.counsellor.Address,
+		Received:          sla.FrenchDate(f.conv.Opened.In(f.loc)),
+		Due:               sla.FrenchDate(f.conv.Due.In(f.loc)),
+		NextContact:       sla.FrenchDate(f.next.In(f.loc)),
+		ConversationID:    f.conv.ID,
+		NoticeSent:        noticeSent,
+	}
+}
+
 // messageID returns a Message-ID for a message of kind about f's
 // conversation.
 func (f noticeFields) messageID(kind string) string {
 	return fmt.Sprintf("<%s.%s-%d@%s>", f.now.UTC().Format("20060102150405"), kind, f.conv.ID, f.hostname)
 }
 
-// noticeMessage writes the client notice: multipart/mixed with the text
-// and the new contact as an iCalendar invitation; CRLF line endings.
-func noticeMessage(f noticeFields) ([]byte, error) {
+// noticeMessage writes the client notice with template t:
+// multipart/mixed with the text and the new contact as an iCalendar
+// invitation; CRLF line endings.
+func noticeMessage(t *texts.Template, f noticeFields) ([]byte, error) {
+	subject, text, err := t.Render(f.data(true))
+	if err != nil {
+		return nil, err
+	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	text := "Bonjour,\r\n\r\n" +
-		"Votre conseiller référent, " + f.counsellorName() + ", ne pourra pas vous répondre dans le délai prévu " +
-		"(le " + sla.FrenchDate(f.conv.Due.In(f.loc)) + ").\r\n\r\n" +
-		"Nous vous proposons un nouveau contact le " + sla.FrenchDate(f.next.In(f.loc)) + ". " +
-		"Le rendez-vous est joint à ce message.\r\n\r\n" +
-		"Référence de votre dossier : " + f.conv.Client + "\r\n\r\n" +
-		"Ce message est envoyé automatiquement.\r\n"
 	parts := []struct {
 		header  textproto.MIMEHeader
 		content string
@@ -86,7 +106,7 @@ func noticeMessage(f noticeFields) ([]byte, error) {
 	field := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
 	field("From", f.counsellor.String())
 	field("To", "<"+f.to+">")
-	field("Subject", mime.QEncoding.Encode("utf-8", "Votre dossier "+f.conv.Client+" : nouveau rendez-vous"))
+	field("Subject", mime.QEncoding.Encode("utf-8", subject))
 	field("Date", f.now.In(f.loc).Format(time.RFC1123Z))
 	field("Message-ID", f.messageID("notice"))
 	field("Auto-Submitted", "auto-generated")
@@ -169,18 +189,18 @@ func fold(l string) string {
 	return b.String()
 }
 
-// alertMessage writes the alert to manager about f's conversation.
-func alertMessage(f noticeFields, manager string, noticeSent bool) []byte {
-	client := f.conv.Client
-	if f.clientName != "" {
-		client = f.clientName + " (" + f.conv.Client + ")"
+// alertMessage writes the alert to manager about f's conversation with
+// template t.
+func alertMessage(t *texts.Template, f noticeFields, manager string, noticeSent bool) ([]byte, error) {
+	subject, text, err := t.Render(f.data(noticeSent))
+	if err != nil {
+		return nil, err
 	}
-	subject := "Message sans réponse : " + client + " (échéance " + sla.FrenchDate(f.conv.Due.In(f.loc)) + ")"
 	var b bytes.Buffer
 	field := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
 	field("From", `mailnet <postmaster@`+f.hostname+`>`)
 	field("To", "<"+manager+">")
-	field("Subject", mime.QEncoding.Encode("utf-8", strings.Join(strings.Fields(subject), " ")))
+	field("Subject", mime.QEncoding.Encode("utf-8", subject))
 	field("Date", f.now.In(f.loc).Format(time.RFC1123Z))
 	field("Message-ID", f.messageID("alert"))
 	field("Auto-Submitted", "auto-generated")
@@ -188,21 +208,9 @@ func alertMessage(f noticeFields, manager string, noticeSent bool) []byte {
 	field("Content-Type", "text/plain; charset=utf-8")
 	field("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
-	sent := "Le client a été prévenu du retard ; nouveau contact proposé le " + sla.FrenchDate(f.next.In(f.loc)) + "."
-	if !noticeSent {
-		sent = "Le client n'a pas pu être prévenu : aucune adresse connue."
-	}
-	text := "Bonjour,\r\n\r\n" +
-		"Une demande est toujours sans réponse à l'approche de son échéance.\r\n\r\n" +
-		fmt.Sprintf("Conversation : %d (%s)\r\n", f.conv.ID, strings.Join(strings.Fields(f.conv.Subject), " ")) +
-		"Client : " + client + "\r\n" +
-		"Conseiller : " + f.counsellorName() + " <" + f.counsellor.Address + ">\r\n" +
-		"Reçue le : " + sla.FrenchDate(f.conv.Opened.In(f.loc)) + "\r\n" +
-		"Échéance : " + sla.FrenchDate(f.conv.Due.In(f.loc)) + "\r\n\r\n" +
-		sent + "\r\n"
 	w := quotedprintable.NewWriter(&b)
 	// Writes to a bytes.Buffer do not fail.
 	_, _ = w.Write([]byte(text))
 	_ = w.Close()
-	return b.Bytes()
+	return b.Bytes(), nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	Now func() time.Time
 	// Interval is the time between two scans; zero means DefaultInterval.
 	Interval time.Duration
+	// NoticeText and AlertText are the templates of the client notice
+	// and the manager alert, loaded and checked by texts.Load; nil means
+	// the French defaults.
+	NoticeText, AlertText *texts.Template
 }
 
 // Store is what the watcher reads and writes (*storage.DB implements it).
@@ -91,6 +96,15 @@ func New(cfg Config, deps Deps) *Watcher {
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
+	}
+	if cfg.NoticeText == nil || cfg.AlertText == nil {
+		d := texts.Default()
+		if cfg.NoticeText == nil {
+			cfg.NoticeText = d.Notice
+		}
+		if cfg.AlertText == nil {
+			cfg.AlertText = d.Alert
+		}
 	}
 	w := &Watcher{cfg: cfg, store: deps.Store, cal: deps.Calendar, signer: deps.Signer, log: deps.Logger, queued: deps.Queued}
 	if w.log == nil {
@@ -165,7 +179,7 @@ func (w *Watcher) warn(ctx context.Context, c storage.Conversation, now time.Tim
 	var notice *storage.Acknowledgement
 	if len(client.Emails) > 0 {
 		f.to = client.Emails[0]
-		raw, err := noticeMessage(f)
+		raw, err := noticeMessage(w.cfg.NoticeText, f)
 		if err != nil {
 			return false, err
 		}
@@ -215,8 +229,12 @@ func (w *Watcher) alerts(ctx context.Context, f noticeFields, noticeSent bool) (
 		} else if err != nil {
 			return nil, nil, err
 		}
+		raw, err := alertMessage(w.cfg.AlertText, f, a.Address, noticeSent)
+		if err != nil {
+			return nil, nil, fmt.Errorf("alert: %w", err)
+		}
 		out = append(out, storage.Incoming{
-			Raw:          alertMessage(f, a.Address, noticeSent),
+			Raw:          raw,
 			InternalDate: f.now,
 			Deliveries:   []storage.Delivery{{Account: a.ID, Mailbox: "INBOX"}},
 		})

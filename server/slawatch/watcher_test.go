@@ -7,12 +7,14 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"mailnet/routing/sla"
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -35,6 +37,13 @@ type fixture struct {
 // newFixture is a store with counsellor marie in team T1 managed by paul,
 // client J1 (jean) of marie, and a watcher on an injected clock.
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureConfig(t, Config{})
+}
+
+// newFixtureConfig is newFixture with the watcher's cfg; Hostname and Now
+// are set.
+func newFixtureConfig(t *testing.T, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "mailnet.db"), storage.Options{})
@@ -81,8 +90,8 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := db.Deliver(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	f.w = New(Config{Hostname: "mailnet.test", Now: func() time.Time { return f.now }},
-		Deps{Store: db, Calendar: cal, Queued: func() { f.queued++ }})
+	cfg.Hostname, cfg.Now = "mailnet.test", func() time.Time { return f.now }
+	f.w = New(cfg, Deps{Store: db, Calendar: cal, Queued: func() { f.queued++ }})
 	return f
 }
 
@@ -269,5 +278,49 @@ func TestNoticeOnceAcrossRestarts(t *testing.T) {
 	}
 	if sent != 1 || len(q) != 1 {
 		t.Fatalf("%d notices sent, %d queued over three weeks with restarts; want 1", sent, len(q))
+	}
+}
+
+// TestNoticeTemplateOverride: a notice.txt in the templates directory
+// replaces the default subject and text of the client notice; the
+// calendar part stays.
+func TestNoticeTemplateOverride(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := "Subject: Retard sur le dossier {{.ClientID}}\r\n\r\nNouveau contact : {{.NextContact}} avec {{.CounsellorName}}.\r\n"
+	if err := os.WriteFile(filepath.Join(dir, texts.NoticeFile), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := texts.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureConfig(t, Config{NoticeText: set.Notice, AlertText: set.Alert})
+	if n := f.scan(t, f.cal.Notice(f.received)); n != 1 {
+		t.Fatalf("%d notices, want 1", n)
+	}
+	ctx := context.Background()
+	q, err := f.db.Queue(ctx)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("queue %+v, %v; want one notice", q, err)
+	}
+	raw, err := f.db.QueueMessage(ctx, q[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != "Retard sur le dossier J1" {
+		t.Errorf("Subject %q: %v", subject, err)
+	}
+	text, ics := parseNotice(t, raw)
+	if want := "Nouveau contact : vendredi 4 décembre 2026 à 10 h 00 avec Marie Dupont.\r\n"; text != want {
+		t.Errorf("text %q, want %q", text, want)
+	}
+	if !strings.Contains(ics, "METHOD:REQUEST") {
+		t.Errorf("calendar part lost:\n%s", ics)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"mailnet/routing"
 	"mailnet/routing/sla"
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -33,11 +34,14 @@ func (s *session) acknowledge(ev *storage.ConversationEvent, raw []byte, from st
 			break
 		}
 	}
-	msg := ackMessage(ackFields{
+	msg, err := ackMessage(s.srv.cfg.AckText, ackFields{
 		from: counsellor, to: from, hostname: s.srv.cfg.Hostname, id: newMessageID(),
 		subject: ev.Subject, inReplyTo: ev.MessageID, client: ev.Client,
 		received: ev.At, due: ev.Due, loc: s.srv.cal.Location(),
 	})
+	if err != nil {
+		return fmt.Errorf("acknowledgement: %w", err)
+	}
 	signed, err := s.sign(msg, counsellor.Address)
 	if err != nil {
 		return fmt.Errorf("acknowledgement: %w", err)
@@ -113,10 +117,26 @@ type ackFields struct {
 	loc           *time.Location
 }
 
-// ackMessage writes the acknowledgement f: CRLF line endings, UTF-8 text
-// in quoted-printable, non-ASCII header text in RFC 2047 Q encoding.
-func ackMessage(f ackFields) []byte {
-	subject := strings.Join(strings.Fields("Accusé de réception : "+f.subject), " ")
+// ackMessage writes the acknowledgement f with template t: CRLF line
+// endings, UTF-8 text in quoted-printable, non-ASCII header text in
+// RFC 2047 Q encoding.
+func ackMessage(t *texts.Template, f ackFields) ([]byte, error) {
+	name := f.from.Name
+	if name == "" {
+		name = f.from.Address
+	}
+	subject, text, err := t.Render(texts.Data{
+		Subject:           strings.Join(strings.Fields(f.subject), " "),
+		ClientID:          f.client,
+		Client:            f.client,
+		CounsellorName:    name,
+		CounsellorAddress: f.from.Address,
+		Received:          sla.FrenchDate(f.received.In(f.loc)),
+		Due:               sla.FrenchDate(f.due.In(f.loc)),
+	})
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	field := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
 	field("From", f.from.String())
@@ -133,18 +153,9 @@ func ackMessage(f ackFields) []byte {
 	field("Content-Type", "text/plain; charset=utf-8")
 	field("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
-	name := f.from.Name
-	if name == "" {
-		name = f.from.Address
-	}
-	text := "Bonjour,\r\n\r\n" +
-		"Nous avons bien reçu votre message du " + sla.FrenchDate(f.received.In(f.loc)) + ".\r\n\r\n" +
-		"Votre conseiller référent, " + name + ", vous répondra au plus tard le " + sla.FrenchDate(f.due.In(f.loc)) + ".\r\n\r\n" +
-		"Référence de votre dossier : " + f.client + "\r\n\r\n" +
-		"Ce message est envoyé automatiquement.\r\n"
 	w := quotedprintable.NewWriter(&b)
 	// Writes to a bytes.Buffer do not fail.
 	_, _ = w.Write([]byte(text))
 	_ = w.Close()
-	return b.Bytes()
+	return b.Bytes(), nil
 }

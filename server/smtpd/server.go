@@ -15,6 +15,7 @@ import (
 
 	"mailnet/mailauth"
 	"mailnet/routing"
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -96,6 +97,9 @@ type Config struct {
 	// answers are tracked (Deps.Calendar): at most one per conversation
 	// per day, never to automatic mail (RFC 3834).
 	Acknowledge bool
+	// AckText is the template of the acknowledgement, loaded and checked
+	// by texts.Load; nil means the French default.
+	AckText *texts.Template
 }
 
 // DMARCAction is the handling of mail that fails DMARC under p=reject.
@@ -127,6 +131,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DataTimeout <= 0 {
 		c.DataTimeout = DefaultDataTimeout
+	}
+	if c.AckText == nil {
+		c.AckText = texts.Default().Ack
 	}
 	return c
 }

@@ -6,12 +6,15 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"mailnet/dkimsign"
+	"mailnet/routing/sla/texts"
 	"mailnet/storage"
 )
 
@@ -19,6 +22,12 @@ import (
 // acknowledgements signed for testDomain; marie is "Marie Dupont". The
 // clock reads now; woken counts the queue's wake-ups.
 func startAckServer(t *testing.T, ack bool, now *atomic.Int64, woken *atomic.Int32) *testServer {
+	t.Helper()
+	return startAckServerConfig(t, Config{Acknowledge: ack}, now, woken)
+}
+
+// startAckServerConfig is startAckServer with cfg.
+func startAckServerConfig(t *testing.T, cfg Config, now *atomic.Int64, woken *atomic.Int32) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := dkimsign.Generate(dir, testDomain, "s1", dkimsign.Ed25519); err != nil {
@@ -29,7 +38,7 @@ func startAckServer(t *testing.T, ack bool, now *atomic.Int64, woken *atomic.Int
 		t.Fatal(err)
 	}
 	ts := startServer(t, testOptions{mode: ModeMX, checker: verifyAll{}, calendar: newCalendar(t), signer: signer,
-		cfg: Config{Acknowledge: ack}, queued: func() { woken.Add(1) },
+		cfg: cfg, queued: func() { woken.Add(1) },
 		now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
 	withCaseload(t, ts)
 	if _, err := ts.db.UpdateAccount(context.Background(), marie, func(a *storage.Account) error {
@@ -187,8 +196,11 @@ func TestAckAutoSubmittedNo(t *testing.T) {
 // stays one encoded field.
 func TestAckSubjectEncoding(t *testing.T) {
 	t.Parallel()
-	raw := ackMessage(ackFields{from: mail.Address{Address: marie}, to: "jean@example.org", hostname: testHostname, id: "x",
+	raw, err := ackMessage(texts.Default().Ack, ackFields{from: mail.Address{Address: marie}, to: "jean@example.org", hostname: testHostname, id: "x",
 		subject: "ligne\r\nInjected: oui", client: "J1", received: convNow, due: convNow, loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
 	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
 	if err != nil {
 		t.Fatal(err)
@@ -199,5 +211,51 @@ func TestAckSubjectEncoding(t *testing.T) {
 	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 	if err != nil || subject != "Accusé de réception : ligne Injected: oui" {
 		t.Fatalf("Subject %q: %v", subject, err)
+	}
+}
+
+// TestAckTemplateOverride: an ack.txt in the templates directory replaces
+// the default subject and body.
+func TestAckTemplateOverride(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := "Subject: Bien reçu ({{.ClientID}})\n\nMerci. {{.CounsellorName}} répond avant le {{.Due}}.\n"
+	if err := os.WriteFile(filepath.Join(dir, texts.AckFile), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := texts.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var now atomic.Int64
+	var woken atomic.Int32
+	now.Store(convNow.UnixNano())
+	ts := startAckServerConfig(t, Config{Acknowledge: true, AckText: set.Ack}, &now, &woken)
+	c := dialGreeted(t, ts.addr)
+	if _, err := send(c, "jean@example.org", []string{marie}, clientMail); err != nil {
+		t.Fatal(err)
+	}
+	q := queue(t, ts.db)
+	if len(q) != 1 {
+		t.Fatalf("queue %+v", q)
+	}
+	raw, err := ts.db.QueueMessage(context.Background(), q[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != "Bien reçu (J1)" {
+		t.Errorf("Subject %q: %v", subject, err)
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Merci. Marie Dupont répond avant le vendredi 4 décembre 2026 à 11 h 00.\r\n"; string(body) != want {
+		t.Errorf("body %q, want %q", body, want)
 	}
 }
