@@ -243,6 +243,9 @@ type SLA struct {
 	// is told that the answer is delayed. Default "24h" (one business day
 	// under "business_days").
 	NoticeBefore Duration `toml:"notice_before"`
+	// NextContact is the time of day of the new contact offered in the
+	// notice, on the business day after the deadline. Default "10:00".
+	NextContact ClockTime `toml:"next_contact"`
 	// Acknowledge sends a client's message an acknowledgement of receipt
 	// from the personal counsellor's address, with the case reference and
 	// the due date: at most one per conversation per day, never to

@@ -62,6 +62,7 @@ func Default() *Config {
 			FrenchHolidays: true,
 			ExtraClosed:    []Date{},
 			NoticeBefore:   Duration{24 * time.Hour},
+			NextContact:    ClockTime{10 * time.Hour},
 			Acknowledge:    true,
 		},
 	}

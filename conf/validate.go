@@ -170,6 +170,9 @@ func validateSLA(s SLA) []error {
 	if s.Rule != "business_days" && s.Rule != "office_hours" {
 		errs = append(errs, keyErr("sla.rule", "unknown rule %q: want business_days or office_hours", s.Rule))
 	}
+	if s.NextContact.Duration <= 0 || s.NextContact.Duration >= 24*time.Hour {
+		errs = append(errs, keyErr("sla.next_contact", "must be a time of day after 00:00, not %s", s.NextContact))
+	}
 	if s.OfficeStart.Duration >= s.OfficeEnd.Duration {
 		errs = append(errs, keyErr("sla.office_end", "%s is not after sla.office_start %s", s.OfficeEnd, s.OfficeStart))
 	}

@@ -107,7 +107,8 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	}
 	smtpCfg.AckText = txt.Ack
 	if cal != nil {
-		s.watch = slawatch.New(slawatch.Config{Hostname: cfg.Hostname, NoticeText: txt.Notice, AlertText: txt.Alert},
+		s.watch = slawatch.New(slawatch.Config{Hostname: cfg.Hostname, NoticeText: txt.Notice, AlertText: txt.Alert,
+			ContactAt: cfg.SLA.NextContact.Duration},
 			slawatch.Deps{Store: db, Calendar: cal, Signer: signer, Logger: log.With("part", "slawatch"), Queued: s.queue.Kick})
 	}
 	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,

@@ -16,9 +16,9 @@ import (
 // DefaultInterval is the default time between two scans.
 const DefaultInterval = time.Minute
 
-// contactAt is the wall-clock time of the new contact offered, on the
-// business day after the due time (see sla.Calendar.NextContact).
-const contactAt = 10 * time.Hour
+// DefaultContactAt is the wall-clock time of the new contact offered, on
+// the business day after the due time (see sla.Calendar.NextContact).
+const DefaultContactAt = 10 * time.Hour
 
 // contactLength is the duration of the appointment.
 const contactLength = 30 * time.Minute
@@ -32,6 +32,9 @@ type Config struct {
 	Now func() time.Time
 	// Interval is the time between two scans; zero means DefaultInterval.
 	Interval time.Duration
+	// ContactAt is the time of day of the new contact the notice offers;
+	// zero means DefaultContactAt.
+	ContactAt time.Duration
 	// NoticeText and AlertText are the templates of the client notice
 	// and the manager alert, loaded and checked by texts.Load; nil means
 	// the French defaults.
@@ -97,6 +100,9 @@ func New(cfg Config, deps Deps) *Watcher {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
+	if cfg.ContactAt <= 0 {
+		cfg.ContactAt = DefaultContactAt
+	}
 	if cfg.NoticeText == nil || cfg.AlertText == nil {
 		d := texts.Default()
 		if cfg.NoticeText == nil {
@@ -161,7 +167,7 @@ func (w *Watcher) ScanNow(ctx context.Context) (int, error) {
 
 // warn composes and records the notice of c and the managers' alerts.
 func (w *Watcher) warn(ctx context.Context, c storage.Conversation, now time.Time) (bool, error) {
-	next := w.cal.NextContact(c.Due, contactAt)
+	next := w.cal.NextContact(c.Due, w.cfg.ContactAt)
 	counsellor := mail.Address{Address: c.Counsellor}
 	if a, err := w.store.Account(ctx, c.Counsellor); err == nil {
 		counsellor.Name = a.Name

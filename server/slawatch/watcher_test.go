@@ -324,3 +324,28 @@ func TestNoticeTemplateOverride(t *testing.T) {
 		t.Errorf("calendar part lost:\n%s", ics)
 	}
 }
+
+// TestNoticeContactTime: the configured time of the new contact is the
+// one offered, in the text and in the invitation.
+func TestNoticeContactTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.w = New(Config{Hostname: "mailnet.test", Now: func() time.Time { return f.now }, ContactAt: 14*time.Hour + 30*time.Minute},
+		Deps{Store: f.db, Calendar: f.cal, Queued: func() { f.queued++ }})
+	if n := f.scan(t, f.cal.Notice(f.received)); n != 1 {
+		t.Fatalf("%d notices", n)
+	}
+	ctx := context.Background()
+	q, err := f.db.Queue(ctx)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("queue %v, %v", q, err)
+	}
+	raw, err := f.db.QueueMessage(ctx, q[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, ics := parseNotice(t, raw)
+	if !strings.Contains(text, "vendredi 4 décembre 2026 à 14 h 30") || !strings.Contains(ics, "DTSTART:20261204T133000Z") {
+		t.Fatalf("contact time not applied:\n%s\n%s", text, ics)
+	}
+}
