@@ -40,11 +40,10 @@ type Server struct {
 	imap                        *imapd.Server
 	control                     *control.Server
 	queue                       *queue.Worker
-	stopQueue                   context.CancelFunc
-	queueDone                   chan struct{}     // closed when the worker's Run has returned
 	watch                       *slawatch.Watcher // nil without a calendar
-	stopWatch                   context.CancelFunc
-	watchDone                   chan struct{} // closed when the watcher's Run has returned
+	// stopWorkers stops the background workers (notice watcher, then
+	// delivery worker) and waits for them, in that order.
+	stopWorkers []func()
 
 	mu    sync.Mutex
 	addrs map[string]net.Addr
@@ -203,27 +202,28 @@ func (s *Server) Start() error {
 			s.log.Error("control socket stopped", "err", err)
 		}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	s.stopQueue = cancel
-	s.queueDone = make(chan struct{})
-	go func() {
-		defer close(s.queueDone)
-		if err := s.queue.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Error("delivery worker stopped", "err", err)
-		}
-	}()
+	// Both workers write to the store, so Shutdown stops them before the
+	// store closes; the delivery worker last, after it has saved what
+	// remote hosts already answered.
+	s.startWorker("delivery worker", s.queue.Run)
 	if s.watch != nil {
-		wctx, wcancel := context.WithCancel(context.Background())
-		s.stopWatch = wcancel
-		s.watchDone = make(chan struct{})
-		go func() {
-			defer close(s.watchDone)
-			if err := s.watch.Run(wctx); err != nil && !errors.Is(err, context.Canceled) {
-				s.log.Error("notice watcher stopped", "err", err)
-			}
-		}()
+		s.startWorker("notice watcher", s.watch.Run)
 	}
 	return nil
+}
+
+// startWorker runs a background worker until Shutdown, which stops the
+// workers in the reverse order of their start and waits for each.
+func (s *Server) startWorker(name string, run func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error(name+" stopped", "err", err)
+		}
+	}()
+	s.stopWorkers = append([]func(){func() { cancel(); <-done }}, s.stopWorkers...)
 }
 
 // Addr returns the bound address of the named listener ("smtp",
@@ -253,16 +253,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	if s.stopWatch != nil {
-		// The watcher writes to the store; stop it before the store closes.
-		s.stopWatch()
-		<-s.watchDone
-	}
-	if s.stopQueue != nil {
-		// The worker saves what remote hosts already answered before it
-		// returns; the store must stay open until then.
-		s.stopQueue()
-		<-s.queueDone
+	for _, stop := range s.stopWorkers {
+		stop()
 	}
 	s.wg.Wait()
 	return errors.Join(errs...)
