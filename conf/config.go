@@ -37,6 +37,8 @@ type Config struct {
 	Queue Queue `toml:"queue"`
 	// Inbound is what is done with mail that fails sender checks.
 	Inbound Inbound `toml:"inbound"`
+	// Sharing is who reads whose mail, read-only, over IMAP.
+	Sharing Sharing `toml:"sharing"`
 	// SLA is the business calendar of the answer commitment.
 	SLA SLA `toml:"sla"`
 }
@@ -206,6 +208,15 @@ type Inbound struct {
 	// "quarantine" (stored in the recipient's Junk folder) or "tag" (only
 	// recorded in Authentication-Results). Default "reject".
 	DMARCReject string `toml:"dmarc_reject"`
+}
+
+// Sharing configures the read-only views of colleagues' mail and of
+// clients' cases.
+type Sharing struct {
+	// Scope is how far a counsellor reads: "team" (their team), "agency"
+	// (every team of their agency) or "all". Managers and admins read
+	// everything. Default "team".
+	Scope string `toml:"scope"`
 }
 
 // SLA configures the business calendar of the commitment to answer each

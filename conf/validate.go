@@ -33,6 +33,11 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, keyErr("inbound.dmarc_reject", "unknown action %q: want reject, quarantine or tag", c.Inbound.DMARCReject))
 	}
+	switch c.Sharing.Scope {
+	case "team", "agency", "all":
+	default:
+		errs = append(errs, keyErr("sharing.scope", "unknown scope %q: want team, agency or all", c.Sharing.Scope))
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
