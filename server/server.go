@@ -120,10 +120,20 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	s.submission = smtpd.New(smtpCfg, deps)
 	smtpCfg.ImplicitTLS = true
 	s.submissions = smtpd.New(smtpCfg, deps)
+	answers, err := ensureAnswers(context.Background(), db)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := auth.ParseScope(cfg.Sharing.Scope)
+	if err != nil {
+		return nil, err
+	}
 	s.imap = imapd.New(imapd.Config{
 		TLS:             s.tls,
 		MaxMessageBytes: int64(cfg.Limits.MessageSize),
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
+		ShareScope:      scope,
+		AnswersAccount:  answers.ID,
 	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
 	return s, nil
 }

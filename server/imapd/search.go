@@ -32,9 +32,12 @@ func (s *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria,
 	data := &imap.SearchData{}
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
-		msgs, err := s.srv.deps.Store.Messages(s.ctx(), s.sel.box.ID, uidsOf(chunk), want)
+		msgs, err := s.messages(uidsOf(chunk), want)
 		if err != nil {
 			return nil, s.fail("search", err)
+		}
+		if want.Raw && s.sel.view.foreign() {
+			s.audit("search", s.sel.view, uidsOf(chunk))
 		}
 		bySeq := seqByUID(chunk)
 		for i := range msgs {

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-sasl"
 
+	"mailnet/auth"
 	"mailnet/storage"
 )
 
@@ -35,6 +36,20 @@ type Store interface {
 	ExpungeDeleted(ctx context.Context, mailbox uint64, uids []uint32) ([]uint32, error)
 	Deliver(ctx context.Context, in storage.Incoming) (storage.Receipt, error)
 	Watch(fn func(storage.Event)) (cancel func())
+
+	Account(ctx context.Context, address string) (storage.Account, error)
+	Counsellor(ctx context.Context, address string) (storage.Counsellor, error)
+	Team(ctx context.Context, id string) (storage.Team, error)
+	Teams(ctx context.Context) ([]storage.Team, error)
+	Counsellors(ctx context.Context) ([]storage.Counsellor, error)
+	Client(ctx context.Context, id string) (storage.Client, error)
+	ClientsOf(ctx context.Context, counsellor string) ([]storage.Client, error)
+	CaseLinks(ctx context.Context, client string) ([]storage.CaseLink, error)
+	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
+	SeenCount(ctx context.Context, reader uint64, view string) (int, error)
+	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
+	ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error)
+	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
 }
 
 // Authenticator checks credentials.
@@ -54,6 +69,11 @@ type Config struct {
 	// IdleTimeout closes connections silent for that long (RFC 9051 §5.4
 	// asks for at least 30 minutes).
 	IdleTimeout time.Duration
+	// ShareScope is how far counsellors read colleagues' mail and cases.
+	ShareScope auth.Scope
+	// AnswersAccount is the account whose mailboxes are the answer
+	// repository (Answers/…); 0 means none.
+	AnswersAccount uint64
 }
 
 // Deps are the server's collaborators.
@@ -96,6 +116,8 @@ var capabilities = imap.CapSet{
 	imap.CapCreateSpecialUse: {},
 	imap.CapLiteralPlus:      {},
 	imap.CapUnauthenticate:   {},
+	imap.CapACL:              {},
+	"RIGHTS=" + rightsExtra:   {},
 }
 
 // New returns a server. It starts watching storage for changes; Close

@@ -28,7 +28,8 @@ type session struct {
 
 // selection is the selected mailbox of a session.
 type selection struct {
-	box       storage.Mailbox
+	view      view
+	box       storage.Mailbox // view.box
 	live      *liveMailbox
 	tracker   *imapserver.SessionTracker
 	readOnly  bool
@@ -131,9 +132,16 @@ func (s *session) AppendLimit() uint32 {
 	return uint32(s.srv.cfg.MaxMessageBytes)
 }
 
-// Namespace advertises the personal namespace (RFC 2342).
+// Namespace advertises the personal namespace, colleagues' mail as the
+// other users' namespace, and the cases and the answer repository as
+// shared namespaces (RFC 2342).
 func (s *session) Namespace() (*imap.NamespaceData, error) {
 	return &imap.NamespaceData{
 		Personal: []imap.NamespaceDescriptor{{Prefix: "", Delim: storage.Delimiter}},
+		Other:    []imap.NamespaceDescriptor{{Prefix: sharedPrefix, Delim: storage.Delimiter}},
+		Shared: []imap.NamespaceDescriptor{
+			{Prefix: casesRoot + "/", Delim: storage.Delimiter},
+			{Prefix: answersPrefix, Delim: storage.Delimiter},
+		},
 	}, nil
 }
