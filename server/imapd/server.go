@@ -117,7 +117,7 @@ var capabilities = imap.CapSet{
 	imap.CapLiteralPlus:      {},
 	imap.CapUnauthenticate:   {},
 	imap.CapACL:              {},
-	"RIGHTS=" + rightsExtra:   {},
+	"RIGHTS=" + rightsExtra:  {},
 }
 
 // New returns a server. It starts watching storage for changes; Close

@@ -64,7 +64,9 @@ func (v view) seenKey() string {
 
 // foreign reports whether reading the view reads someone else's mail,
 // which the audit log records.
-func (v view) foreign() bool { return v.kind == viewShared || v.kind == viewDispatch || v.kind == viewCase }
+func (v view) foreign() bool {
+	return v.kind == viewShared || v.kind == viewDispatch || v.kind == viewCase
+}
 
 // staff describes the session's account for access decisions, from the
 // caseload as it is now.
