@@ -104,6 +104,15 @@ func (c chain) append(w *writeTx, encode func(seq uint64, prev Hash) []byte) (ui
 	return seq, prev, h, nil
 }
 
+// count returns the number of entries.
+func (c chain) count(tx *bolt.Tx) uint64 {
+	b := tx.Bucket(c.bucket)
+	if b == nil {
+		return 0
+	}
+	return uint64(b.Stats().KeyN)
+}
+
 // link is one stored entry split into its parts; body aliases the bbolt
 // page and is valid only during the transaction.
 type link struct {
@@ -136,7 +145,7 @@ func (c chain) verify(tx *bolt.Tx, check func(link) (string, error), progress fu
 	if b == nil {
 		return 0, Hash{}, nil
 	}
-	total := uint64(b.Stats().KeyN)
+	total := c.count(tx)
 	var prev Hash
 	var seq uint64
 	cur := b.Cursor()
@@ -186,6 +195,13 @@ func (w *canonWriter) bytes(v []byte) {
 	w.b = append(w.b, v...)
 }
 func (w *canonWriter) string(s string) { w.bytes([]byte(s)) }
+func (w *canonWriter) strings(ss []string) {
+	w.b = binary.AppendUvarint(w.b, uint64(len(ss)))
+	for _, s := range ss {
+		w.string(s)
+	}
+}
+
 func (w *canonWriter) uint32s(vs []uint32) {
 	w.b = binary.AppendUvarint(w.b, uint64(len(vs)))
 	for _, v := range vs {
@@ -246,6 +262,18 @@ func (r *canonReader) count() int {
 
 func (r *canonReader) string() string {
 	return string(r.take(r.count()))
+}
+
+func (r *canonReader) strings() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for range n {
+		out = append(out, r.string())
+	}
+	return out
 }
 
 func (r *canonReader) uint32s() []uint32 {
