@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // Config is the whole mailnet configuration: one TOML file, decoded over
@@ -41,6 +42,8 @@ type Config struct {
 	Sharing Sharing `toml:"sharing"`
 	// SLA is the business calendar of the answer commitment.
 	SLA SLA `toml:"sla"`
+	// Archive is the retention of the immutable archive.
+	Archive Archive `toml:"archive"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in
@@ -269,4 +272,39 @@ type SLA struct {
 	// both are Go text/template (see package mailnet/routing/sla/texts).
 	// Default "".
 	TemplatesDir string `toml:"templates_dir"`
+}
+
+// Archive configures the immutable archive (see docs/archive.md).
+type Archive struct {
+	// Retention is how long each category of archived mail is kept before
+	// `mailnet archive purge` removes its content (leaving a tombstone).
+	Retention Retention `toml:"retention"`
+}
+
+// Retention holds one retention period per category of archived mail,
+// named after the archive's directions. Each defaults to "forever".
+type Retention struct {
+	// In is mail received from outside. Default "forever".
+	In Period `toml:"in"`
+	// Out is mail submitted for remote recipients. Default "forever".
+	Out Period `toml:"out"`
+	// Internal is mail submitted for local recipients only. Default
+	// "forever".
+	Internal Period `toml:"internal"`
+	// Notice is the notices before expiry and the manager alerts. Default
+	// "forever".
+	Notice Period `toml:"notice"`
+	// Ack is the acknowledgements of receipt. Default "forever".
+	Ack Period `toml:"ack"`
+	// DSN is the delivery status notifications. Default "forever".
+	DSN Period `toml:"dsn"`
+}
+
+// ByCategory returns the periods keyed by category name ("in", "out",
+// "internal", "notice", "ack", "dsn"); a zero period means forever.
+func (r Retention) ByCategory() map[string]time.Duration {
+	return map[string]time.Duration{
+		"in": r.In.Duration, "out": r.Out.Duration, "internal": r.Internal.Duration,
+		"notice": r.Notice.Duration, "ack": r.Ack.Duration, "dsn": r.DSN.Duration,
+	}
 }

@@ -128,11 +128,13 @@ func initSchema(tx *bolt.Tx) error {
 		// UIDVALIDITY values start at the creation time, so a store
 		// rebuilt from scratch does not repeat an older store's values
 		// (RFC 9051 §2.3.1.1).
-		return putUint64(meta, keyUIDValidity, uint64(time.Now().Unix()))
+		if err := putUint64(meta, keyUIDValidity, uint64(time.Now().Unix())); err != nil {
+			return err
+		}
 	case len(v) != 1 || v[0] != currentSchemaByte:
 		return fmt.Errorf("unknown schema version %v", v)
 	}
-	return nil
+	return initArchive(tx)
 }
 
 // Close waits for pending writes, stops the committer and closes the file.

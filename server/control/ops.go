@@ -37,6 +37,7 @@ type Ops interface {
 	// by ID.
 	Conversations(ctx context.Context, filter storage.ConversationFilter) ([]storage.Conversation, error)
 	CaseloadOps
+	AuditOps
 }
 
 // AddUserRequest describes an account to create.

@@ -194,12 +194,17 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	d, err := s.route(&in, env, verdict.VerifiedDomain, junk, when)
+	var answered *storage.Client
 	if err == nil {
-		err = s.track(&in, env, account, d)
+		answered, err = s.answeredClient(env, account, when)
+	}
+	if err == nil {
+		err = s.track(&in, env, account, d, answered)
 	}
 	if err != nil {
 		return s.reply(log, "message refused", err, "from", env.from)
 	}
+	archive(&in, env, d, answered, s.srv.cfg.Mode == ModeSubmission)
 	if len(env.remote) > 0 {
 		in.Outbound = &storage.Outbound{From: env.from, To: env.remote}
 	}
