@@ -32,7 +32,9 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 			return s.fail("fetch", err)
 		}
 		if want.Raw && s.sel.view.foreign() {
-			s.audit("fetch", s.sel.view, uidsOf(chunk))
+			if err := s.audit("fetch", s.sel.view, uidsOf(chunk)); err != nil {
+				return s.fail("fetch", err)
+			}
 		}
 		changed := map[uint32][]string{}
 		if markSeen {

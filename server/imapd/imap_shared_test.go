@@ -206,6 +206,11 @@ func TestSharedInboxIsReadOnlyWithOwnSeen(t *testing.T) {
 	if err != nil || *st.NumMessages != 1 || *st.NumUnseen != 1 {
 		t.Fatalf("STATUS = %+v, %v", st, err)
 	}
+	entries, err := se.db.AuditEntries(ctx, storage.AuditFilter{Actor: se.account.Address})
+	if err != nil || len(entries) < 2 || entries[0].Action != "select" || entries[1].Action != "fetch" ||
+		entries[1].Owner != bobAddr || entries[1].Mailbox != name || !slices.Equal(entries[1].UIDs, []uint32{1}) {
+		t.Fatalf("audit log = %+v, %v", entries, err)
+	}
 }
 
 func TestACLCommands(t *testing.T) {

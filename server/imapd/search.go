@@ -37,7 +37,9 @@ func (s *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria,
 			return nil, s.fail("search", err)
 		}
 		if want.Raw && s.sel.view.foreign() {
-			s.audit("search", s.sel.view, uidsOf(chunk))
+			if err := s.audit("search", s.sel.view, uidsOf(chunk)); err != nil {
+				return nil, s.fail("search", err)
+			}
 		}
 		bySeq := seqByUID(chunk)
 		for i := range msgs {

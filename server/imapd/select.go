@@ -15,19 +15,21 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 	if err != nil {
 		return nil, s.fail("select", err)
 	}
-	if v.kind == viewCase {
-		return nil, errNoSuchMailbox // case views come with the archive
-	}
 	box := v.box
-	live, tracker, err := s.srv.live.acquire(box.ID, func() ([]uint32, error) {
-		return s.srv.deps.Store.UIDs(ctx, box.ID)
-	})
+	key, load := liveKey{mailbox: box.ID}, func() ([]uint32, error) { return s.srv.deps.Store.UIDs(ctx, box.ID) }
+	if v.kind == viewCase {
+		key, load = liveKey{client: v.client}, func() ([]uint32, error) { return s.srv.deps.Store.CaseUIDs(ctx, v.client) }
+	}
+	live, tracker, err := s.srv.live.acquire(key, load)
 	if err != nil {
 		return nil, s.fail("select", err)
 	}
 	s.sel = &selection{view: v, box: box, live: live, tracker: tracker, readOnly: options != nil && options.ReadOnly}
 	if v.foreign() {
-		s.audit("select", v, nil)
+		if err := s.audit("select", v, nil); err != nil {
+			s.unselect()
+			return nil, s.fail("select", err)
+		}
 	}
 	// Counters are read again now that the session is registered, so no
 	// change falls between the snapshot and the tracker.

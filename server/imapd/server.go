@@ -50,6 +50,11 @@ type Store interface {
 	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
 	ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error)
 	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
+	ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]storage.Client, error)
+	CaseBox(ctx context.Context, client string) (storage.CaseBox, error)
+	CaseUIDs(ctx context.Context, client string) ([]uint32, error)
+	CaseMessages(ctx context.Context, client string, uids []uint32, want storage.Want) ([]storage.Message, error)
+	Audit(ctx context.Context, e storage.AuditEntry) (storage.AuditEntry, error)
 }
 
 // Authenticator checks credentials.

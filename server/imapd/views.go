@@ -253,7 +253,13 @@ func (s *session) caseView(ctx context.Context, name string) (view, error) {
 	if err != nil || !ok {
 		return view{}, errors.Join(err, storage.ErrNotFound)
 	}
-	return view{name: routing.CaseView(c), kind: viewCase, client: c.ID, owner: c.Counsellor, rights: auth.RightsRead}, nil
+	cb, err := s.srv.deps.Store.CaseBox(ctx, c.ID)
+	if err != nil {
+		return view{}, err
+	}
+	name = routing.CaseView(c)
+	box := storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}
+	return view{name: name, kind: viewCase, box: box, client: c.ID, rights: auth.RightsRead}, nil
 }
 
 // canReadCase applies the sharing rules to client c's case.

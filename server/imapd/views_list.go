@@ -56,6 +56,13 @@ func (s *session) listViews(ctx context.Context, ref string, patterns []string) 
 			return nil, err
 		}
 	}
+	if mayMatch(lit, casesRoot) {
+		cases, err := s.listCases(ctx, lit, subs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cases...)
+	}
 	if mayMatch(lit, answersRoot) && s.srv.cfg.AnswersAccount != 0 {
 		boxes, err := s.srv.deps.Store.Mailboxes(ctx, s.srv.cfg.AnswersAccount)
 		if err != nil {
@@ -130,6 +137,65 @@ func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, sub
 	}
 	if len(out) > 0 {
 		out = append(out, listEntry{name: "Shared", noSelect: true})
+	}
+	return out, nil
+}
+
+// maxCaseMatches bounds the cases a LIST pattern naming a client ID
+// prefix returns.
+const maxCaseMatches = 200
+
+// listCases lists the case views of the reader's own clients, those they
+// subscribed to, and, when the pattern names an ID prefix
+// (LIST "" "Cases/J12*"), the clients in scope with that prefix.
+func (s *session) listCases(ctx context.Context, lit string, subs []string) ([]listEntry, error) {
+	own, err := s.srv.deps.Store.ClientsOf(ctx, s.account.Address)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []listEntry
+	add := func(v view) {
+		if !seen[v.client] {
+			seen[v.client] = true
+			out = append(out, listEntry{name: v.name, box: v.box, view: v, subscribed: slices.Contains(subs, v.name)})
+		}
+	}
+	for _, c := range own { // one's own clients: no access check needed
+		cb, err := s.srv.deps.Store.CaseBox(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		name := routing.CaseView(c)
+		add(view{name: name, kind: viewCase, client: c.ID, rights: auth.RightsRead,
+			box: storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}})
+	}
+	var names []string
+	for _, sub := range subs {
+		if strings.HasPrefix(sub, routing.CaseViewPrefix) {
+			names = append(names, sub)
+		}
+	}
+	if id, _, _ := strings.Cut(strings.TrimPrefix(lit, routing.CaseViewPrefix), " "); len(lit) > len(routing.CaseViewPrefix) && id != "" {
+		matches, err := s.srv.deps.Store.ClientsWithPrefix(ctx, id, maxCaseMatches)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range matches {
+			names = append(names, routing.CaseView(c))
+		}
+	}
+	for _, name := range names {
+		v, err := s.caseView(ctx, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		add(v)
+	}
+	if len(out) > 0 {
+		out = append(out, listEntry{name: casesRoot, noSelect: true})
 	}
 	return out, nil
 }

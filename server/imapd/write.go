@@ -81,6 +81,9 @@ func (s *session) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error) 
 	if v.kind == viewShared {
 		return s.assign(v, refs, false)
 	}
+	if s.sel.view.kind == viewCase {
+		return s.copyFromCase(refs, v.box)
+	}
 	t, err := s.srv.deps.Store.CopyMessages(s.ctx(), s.sel.box.ID, uidsOf(refs), v.box.ID)
 	if err != nil {
 		return nil, s.fail("copy", err)
