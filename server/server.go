@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"mailnet/routing/sla/texts"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
+	"mailnet/server/metrics"
 	"mailnet/server/queue"
 	"mailnet/server/slawatch"
 	"mailnet/server/smtpd"
@@ -41,6 +43,7 @@ type Server struct {
 	control                     *control.Server
 	queue                       *queue.Worker
 	watch                       *slawatch.Watcher // nil without a calendar
+	metrics                     *metrics.Metrics
 	// stopWorkers stops the background workers (notice watcher, then
 	// delivery worker) and waits for them, in that order.
 	stopWorkers []func()
@@ -58,6 +61,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, log: log, tls: tlsconf.Config(cert, cfg.TLS.MinTLSVersion()), addrs: map[string]net.Addr{}}
+	s.metrics = metrics.New(metrics.Options{Store: db, Logger: log.With("part", "metrics")})
 	s.auth = auth.New(db, auth.Options{
 		Limits: auth.Limits{
 			FailuresPerAccount: cfg.Limits.LoginFailuresPerAccount,
@@ -95,7 +99,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Retry:       retry,
 		MaxAge:      cfg.Queue.MaxAge.Duration,
 		Concurrency: cfg.Queue.Concurrency,
-	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue")})
+	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue"), Observer: s.metrics})
 	cal, err := newCalendar(cfg.SLA)
 	if err != nil {
 		return nil, err
@@ -114,9 +118,11 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Calendar: cal}
 	smtpCfg.Mode = smtpd.ModeMX
 	smtpCfg.Acknowledge = cfg.SLA.Acknowledge
+	deps.Observer = s.metrics.Protocol(metrics.ProtoMX)
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
 	smtpCfg.Acknowledge = false
+	deps.Observer = s.metrics.Protocol(metrics.ProtoSubmission)
 	s.submission = smtpd.New(smtpCfg, deps)
 	smtpCfg.ImplicitTLS = true
 	s.submissions = smtpd.New(smtpCfg, deps)
@@ -124,7 +130,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		TLS:             s.tls,
 		MaxMessageBytes: int64(cfg.Limits.MessageSize),
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
-	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
+	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP)})
 	return s, nil
 }
 
@@ -232,6 +238,13 @@ func (s *Server) Addr(name string) net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addrs[name]
+}
+
+// MetricsHandler serves the Prometheus metrics of this server (see
+// package mailnet/server/metrics), for the web server to mount at
+// /metrics. It may be called before Start and used concurrently.
+func (s *Server) MetricsHandler() http.Handler {
+	return s.metrics.Handler()
 }
 
 // Shutdown stops the server: SMTP sessions are drained (until ctx ends),
