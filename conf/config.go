@@ -39,6 +39,9 @@ type Config struct {
 	Inbound Inbound `toml:"inbound"`
 	// SLA is the business calendar of the answer commitment.
 	SLA SLA `toml:"sla"`
+	// Public is how mail clients reach this server, for their automatic
+	// set-up.
+	Public Public `toml:"public"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in
