@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"mailnet/resolver"
 	"mailnet/routing"
 	"mailnet/routing/sla/texts"
+	"mailnet/server/autoconfig"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
 	"mailnet/server/metrics"
@@ -44,6 +46,7 @@ type Server struct {
 	queue                       *queue.Worker
 	watch                       *slawatch.Watcher // nil without a calendar
 	metrics                     *metrics.Metrics
+	autoconfig                  *autoconfig.Handler
 	// stopWorkers stops the background workers (notice watcher, then
 	// delivery worker) and waits for them, in that order.
 	stopWorkers []func()
@@ -62,6 +65,9 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db, log: log, tls: tlsconf.Config(cert, cfg.TLS.MinTLSVersion()), addrs: map[string]net.Addr{}}
 	s.metrics = metrics.New(metrics.Options{Store: db, Logger: log.With("part", "metrics")})
+	pub := cfg.Published()
+	s.autoconfig = autoconfig.New(autoconfig.Config{Domains: slices.Clone(cfg.Domains), Host: pub.Host,
+		IMAPPort: pub.IMAPPort, IMAPSPort: pub.IMAPSPort, SubmissionPort: pub.SubmissionPort, SubmissionsPort: pub.SubmissionsPort})
 	s.auth = auth.New(db, auth.Options{
 		Limits: auth.Limits{
 			FailuresPerAccount: cfg.Limits.LoginFailuresPerAccount,
@@ -245,6 +251,14 @@ func (s *Server) Addr(name string) net.Addr {
 // /metrics. It may be called before Start and used concurrently.
 func (s *Server) MetricsHandler() http.Handler {
 	return s.metrics.Handler()
+}
+
+// AutoconfigHandler serves the automatic set-up of mail clients (see
+// package mailnet/server/autoconfig), for the web server to mount at
+// /.well-known/autoconfig/mail/config-v1.1.xml and
+// /mail/config-v1.1.xml. It announces the [public] host and ports.
+func (s *Server) AutoconfigHandler() http.Handler {
+	return s.autoconfig
 }
 
 // Shutdown stops the server: SMTP sessions are drained (until ctx ends),
