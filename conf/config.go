@@ -44,6 +44,9 @@ type Config struct {
 	SLA SLA `toml:"sla"`
 	// Archive is the retention of the immutable archive.
 	Archive Archive `toml:"archive"`
+	// Public is how mail clients reach this server, for their automatic
+	// set-up.
+	Public Public `toml:"public"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in

@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, validateDNS(c.DNS)...)
 	errs = append(errs, validateQueue(c.Queue)...)
 	errs = append(errs, validateSLA(c.SLA)...)
+	errs = append(errs, validatePublic(c.Public)...)
 	switch c.Inbound.DMARCReject {
 	case "reject", "quarantine", "tag":
 	default:

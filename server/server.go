@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,8 +21,10 @@ import (
 	"mailnet/resolver"
 	"mailnet/routing"
 	"mailnet/routing/sla/texts"
+	"mailnet/server/autoconfig"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
+	"mailnet/server/metrics"
 	"mailnet/server/queue"
 	"mailnet/server/slawatch"
 	"mailnet/server/smtpd"
@@ -41,6 +45,8 @@ type Server struct {
 	control                     *control.Server
 	queue                       *queue.Worker
 	watch                       *slawatch.Watcher // nil without a calendar
+	metrics                     *metrics.Metrics
+	autoconfig                  *autoconfig.Handler
 	// stopWorkers stops the background workers (notice watcher, then
 	// delivery worker) and waits for them, in that order.
 	stopWorkers []func()
@@ -58,6 +64,10 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, log: log, tls: tlsconf.Config(cert, cfg.TLS.MinTLSVersion()), addrs: map[string]net.Addr{}}
+	s.metrics = metrics.New(metrics.Options{Store: db, Logger: log.With("part", "metrics")})
+	pub := cfg.Published()
+	s.autoconfig = autoconfig.New(autoconfig.Config{Domains: slices.Clone(cfg.Domains), Host: pub.Host,
+		IMAPPort: pub.IMAPPort, IMAPSPort: pub.IMAPSPort, SubmissionPort: pub.SubmissionPort, SubmissionsPort: pub.SubmissionsPort})
 	s.auth = auth.New(db, auth.Options{
 		Limits: auth.Limits{
 			FailuresPerAccount: cfg.Limits.LoginFailuresPerAccount,
@@ -95,7 +105,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Retry:       retry,
 		MaxAge:      cfg.Queue.MaxAge.Duration,
 		Concurrency: cfg.Queue.Concurrency,
-	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue")})
+	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue"), Observer: s.metrics})
 	cal, err := newCalendar(cfg.SLA)
 	if err != nil {
 		return nil, err
@@ -114,9 +124,11 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Calendar: cal}
 	smtpCfg.Mode = smtpd.ModeMX
 	smtpCfg.Acknowledge = cfg.SLA.Acknowledge
+	deps.Observer = s.metrics.Protocol(metrics.ProtoMX)
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
 	smtpCfg.Acknowledge = false
+	deps.Observer = s.metrics.Protocol(metrics.ProtoSubmission)
 	s.submission = smtpd.New(smtpCfg, deps)
 	smtpCfg.ImplicitTLS = true
 	s.submissions = smtpd.New(smtpCfg, deps)
@@ -134,7 +146,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
 		ShareScope:      scope,
 		AnswersAccount:  answers.ID,
-	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
+	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP)})
 	return s, nil
 }
 
@@ -242,6 +254,21 @@ func (s *Server) Addr(name string) net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addrs[name]
+}
+
+// MetricsHandler serves the Prometheus metrics of this server (see
+// package mailnet/server/metrics), for the web server to mount at
+// /metrics. It may be called before Start and used concurrently.
+func (s *Server) MetricsHandler() http.Handler {
+	return s.metrics.Handler()
+}
+
+// AutoconfigHandler serves the automatic set-up of mail clients (see
+// package mailnet/server/autoconfig), for the web server to mount at
+// /.well-known/autoconfig/mail/config-v1.1.xml and
+// /mail/config-v1.1.xml. It announces the [public] host and ports.
+func (s *Server) AutoconfigHandler() http.Handler {
+	return s.autoconfig
 }
 
 // Shutdown stops the server: SMTP sessions are drained (until ctx ends),

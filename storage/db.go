@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,6 +66,7 @@ type DB struct {
 
 	watchers watchers
 	stats    commitStats
+	onCommit atomic.Pointer[func(writes int, d time.Duration)] // see ObserveCommits
 }
 
 // Open opens (creating if needed) the store at path. The directory is

@@ -86,7 +86,24 @@ type Deps struct {
 	Store  Store
 	Auth   Authenticator
 	Logger *slog.Logger
+	// Observer, if set, counts connections and logins.
+	Observer Observer
 }
+
+// Observer counts connections and logins for metrics (*metrics.Protocol
+// implements it). It is called from connection goroutines: its methods
+// must be quick and safe for concurrent use.
+type Observer interface {
+	ConnOpened()
+	ConnClosed()
+	Login(ok bool)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ConnOpened() {}
+func (nopObserver) ConnClosed() {}
+func (nopObserver) Login(bool)  {}
 
 // Server serves IMAP on any number of listeners.
 type Server struct {
@@ -130,6 +147,9 @@ var capabilities = imap.CapSet{
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Observer == nil {
+		deps.Observer = nopObserver{}
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, live: newRegistry()}
 	s.unwatch = deps.Store.Watch(func(ev storage.Event) {
@@ -190,6 +210,7 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 		cc.setExtension(sess)
 	}
 	sess.log.Debug("connection opened")
+	s.deps.Observer.ConnOpened()
 	return sess, nil, nil
 }
 

@@ -60,6 +60,7 @@ func (s *session) fail(op string, err error) error { return imapError(s.log, op,
 func (s *session) Close() error {
 	s.unselect()
 	s.log.Debug("connection closed")
+	s.srv.deps.Observer.ConnClosed()
 	return nil
 }
 
@@ -75,6 +76,7 @@ func (s *session) Login(username, password string) error {
 }
 
 func (s *session) loginError(err error) error {
+	s.srv.deps.Observer.Login(false)
 	switch {
 	case errors.Is(err, auth.ErrThrottled):
 		return errThrottled
@@ -88,6 +90,7 @@ func (s *session) loggedIn(acc storage.Account) {
 	s.account = &acc
 	s.log = s.log.With("user", acc.Address)
 	s.log.Info("login")
+	s.srv.deps.Observer.Login(true)
 }
 
 // AuthenticateMechanisms lists the SASL mechanisms (AUTHENTICATE).
