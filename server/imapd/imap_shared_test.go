@@ -225,6 +225,10 @@ func TestACLCommands(t *testing.T) {
 		}
 		return string(d.Rights)
 	}
+	caps, err := c.Capability().Wait()
+	if err != nil || !caps.Has(imap.CapACL) || !caps.Has("RIGHTS=TEXK") || !caps.Has(imap.CapMove) {
+		t.Fatalf("CAPABILITY = %v, %v; want ACL and RIGHTS=texk added to go-imap's", caps, err)
+	}
 	if got := rights(c, "INBOX"); got != string(auth.RightsOwner) {
 		t.Errorf("MYRIGHTS INBOX = %q", got)
 	}

@@ -207,7 +207,7 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 	}
 	if cc, ok := c.NetConn().(*cmdConn); ok {
 		sess.cmd = cc
-		cc.setExtension(sess)
+		cc.setExtension(sess, []string{string(imap.CapACL), "RIGHTS=" + rightsExtra})
 	}
 	sess.log.Debug("connection opened")
 	s.deps.Observer.ConnOpened()
