@@ -29,7 +29,7 @@
 //     address it reaches that INBOX as any stranger's mail, without expert
 //     copies.
 //  4. Experts linked to a known client's case (Store.CaseLinks) get a copy
-//     in "Cases/<client id> <client name>" (see CaseFolder).
+//     in "Linked/<client id> <client name>" (see ExpertFolder).
 //  5. Router.SenderAllowed lets a substitute send with From set to the
 //     absent counsellor's address during the absence only, and returns the
 //     Sender value to set.

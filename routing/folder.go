@@ -26,15 +26,25 @@ func SubstituteFolder(absent string) string {
 // senders waits to be assigned: "Dispatch/<team id>".
 func DispatchFolder(team string) string { return "Dispatch/" + FolderPart(team) }
 
-// CaseFolder is the folder of an expert's account that holds copies of a
-// linked client's mail: "Cases/<id> <name>", or "Cases/<id>" for a client
-// without a name.
-func CaseFolder(c storage.Client) string {
-	name := FolderPart(c.ID)
+// ExpertFolder is the folder of an expert's account that holds copies of a
+// linked client's mail: "Linked/<id> <name>", or "Linked/<id>" for a
+// client without a name.
+func ExpertFolder(c storage.Client) string { return "Linked/" + ClientPart(c) }
+
+// CaseView is the name of the read-only IMAP view of a client's whole
+// archived exchange: "Cases/<id> <name>", or "Cases/<id>".
+func CaseView(c storage.Client) string { return CaseViewPrefix + ClientPart(c) }
+
+// CaseViewPrefix starts the name of every case view.
+const CaseViewPrefix = "Cases/"
+
+// ClientPart names a client in one level of a mailbox name: "<id> <name>",
+// or "<id>" for a client without a name.
+func ClientPart(c storage.Client) string {
 	if n := folderClean(c.Name); n != "" {
-		name = FolderPart(c.ID + " " + n)
+		return FolderPart(c.ID + " " + n)
 	}
-	return "Cases/" + name
+	return FolderPart(c.ID)
 }
 
 // FolderPart makes s usable as one level of an IMAP mailbox name: '/'

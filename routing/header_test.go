@@ -22,15 +22,15 @@ func TestRouteHeader(t *testing.T) {
 			"X-Mailnet-Route: marie@pes.test INBOX; reason=personal address\r\n"},
 		{"two, folded, folder quoted", []Target{
 			{Account: marie, Mailbox: "INBOX", Reason: "personal address"},
-			{Account: expert, Mailbox: "Cases/J1 Jean Martin", Reason: "expert linked to case J1: benefits"},
+			{Account: expert, Mailbox: "Linked/J1 Jean Martin", Reason: "expert linked to case J1: benefits"},
 		}, "X-Mailnet-Route: marie@pes.test INBOX; reason=personal address,\r\n" +
-			" expert@pes.test \"Cases/J1 Jean Martin\"; reason=expert linked to case J1:\r\n" +
+			" expert@pes.test \"Linked/J1 Jean Martin\"; reason=expert linked to case J1:\r\n" +
 			" benefits\r\n"},
 		{"CR LF and separators sanitised", []Target{
 			{Account: marie, Mailbox: "INBOX\r\nBcc: x", Reason: "a,b;c\r\nX-Evil: 1\x00"},
 		}, "X-Mailnet-Route: marie@pes.test \"INBOX Bcc: x\"; reason=a b c X-Evil: 1\r\n"},
-		{"quote in folder", []Target{{Account: marie, Mailbox: `Cases/J3 "Jo"`, Reason: ""}},
-			"X-Mailnet-Route: marie@pes.test \"Cases/J3 \\\"Jo\\\"\"; reason=-\r\n"},
+		{"quote in folder", []Target{{Account: marie, Mailbox: `Linked/J3 "Jo"`, Reason: ""}},
+			"X-Mailnet-Route: marie@pes.test \"Linked/J3 \\\"Jo\\\"\"; reason=-\r\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,7 +73,7 @@ func checkField(t *testing.T, h string) {
 }
 
 func FuzzRouteHeader(f *testing.F) {
-	f.Add("marie@pes.test", "INBOX", "personal address", "Cases/J1 Jean", "expert\r\nX: y")
+	f.Add("marie@pes.test", "INBOX", "personal address", "Linked/J1 Jean", "expert\r\nX: y")
 	f.Add("", "", "", "\n", "\r")
 	f.Add("a@b", "Sub/\x00\x7f", strings.Repeat("word ", 100), strings.Repeat("x", 300), "\xff\xfe")
 	f.Fuzz(func(t *testing.T, account, folder1, reason1, folder2, reason2 string) {
@@ -95,10 +95,10 @@ func TestFolders(t *testing.T) {
 	}{
 		{"substitute", SubstituteFolder("marie.dupont@pes.test"), "Substitute/marie.dupont"},
 		{"dispatch", DispatchFolder("LYON3/EMP"), "Dispatch/LYON3-EMP"},
-		{"case with name", CaseFolder(storage.Client{ID: "E1", Name: "Acme / Sud*%"}), "Cases/E1 Acme - Sud--"},
-		{"case without name", CaseFolder(storage.Client{ID: "J9"}), "Cases/J9"},
-		{"case control chars", CaseFolder(storage.Client{ID: "J1", Name: "Jean\r\n\tMartin\x00"}), "Cases/J1 Jean Martin"},
-		{"case long name", CaseFolder(storage.Client{ID: "J1", Name: strings.Repeat("é", 100)}), "Cases/J1 " + strings.Repeat("é", maxFolderPart-3)},
+		{"case with name", ExpertFolder(storage.Client{ID: "E1", Name: "Acme / Sud*%"}), "Linked/E1 Acme - Sud--"},
+		{"case without name", ExpertFolder(storage.Client{ID: "J9"}), "Linked/J9"},
+		{"case control chars", ExpertFolder(storage.Client{ID: "J1", Name: "Jean\r\n\tMartin\x00"}), "Linked/J1 Jean Martin"},
+		{"case long name", ExpertFolder(storage.Client{ID: "J1", Name: strings.Repeat("é", 100)}), "Linked/J1 " + strings.Repeat("é", maxFolderPart-3)},
 		{"empty part", FolderPart(" \r\n"), "-"},
 	}
 	for _, tc := range tests {

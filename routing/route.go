@@ -231,7 +231,7 @@ func (r *Router) experts(ctx context.Context, c storage.Client, addr string) ([]
 		if l.Reason != "" {
 			why += ": " + l.Reason
 		}
-		out = append(out, Target{Address: addr, Account: acc, Mailbox: CaseFolder(c), Route: RouteExpert, Reason: why})
+		out = append(out, Target{Address: addr, Account: acc, Mailbox: ExpertFolder(c), Route: RouteExpert, Reason: why})
 	}
 	return out, nil
 }

@@ -101,10 +101,10 @@ func TestRoute(t *testing.T) {
 			[]string{"marie@pes.test INBOX personal", "paul@pes.test Substitute/marie substitute",
 				"paul@pes.test INBOX personal", "ana@pes.test Substitute/paul substitute"}, "", ""},
 		{"service address, known client", verified("Jean@mail.test").to(outOfAll, "contact@pes.test"),
-			[]string{"marie@pes.test INBOX personal", "expert@pes.test Cases/J1 Jean Martin expert"}, "J1", "client J1"},
+			[]string{"marie@pes.test INBOX personal", "expert@pes.test Linked/J1 Jean Martin expert"}, "J1", "client J1"},
 		{"service address, known client, counsellor absent", verified("jean@mail.test").to(dec1(12, 0), "CONTACT@pes.test"),
 			[]string{"marie@pes.test INBOX personal", "paul@pes.test Substitute/marie substitute",
-				"expert@pes.test Cases/J1 Jean Martin expert"}, "J1", ""},
+				"expert@pes.test Linked/J1 Jean Martin expert"}, "J1", ""},
 		{"service address, unknown sender", verified("stranger@else.test").to(outOfAll, "contact@pes.test"),
 			[]string{"adjoint@pes.test Dispatch/LYON3 dispatch", "chef@pes.test Dispatch/LYON3 dispatch"}, "", "unknown sender"},
 		{"service address, forged client From", forged("jean@mail.test").to(outOfAll, "contact@pes.test"),
@@ -120,11 +120,11 @@ func TestRoute(t *testing.T) {
 		{"counsellor without account: dispatch", verified("zoe@mail.test").to(outOfAll, "contact@pes.test"),
 			[]string{"adjoint@pes.test Dispatch/LYON3 dispatch", "chef@pes.test Dispatch/LYON3 dispatch"}, "J2", "has no account"},
 		{"linked expert on direct mail", verified("jean@mail.test").to(outOfAll, "marie@pes.test"),
-			[]string{"marie@pes.test INBOX personal", "expert@pes.test Cases/J1 Jean Martin expert"}, "J1", ""},
+			[]string{"marie@pes.test INBOX personal", "expert@pes.test Linked/J1 Jean Martin expert"}, "J1", ""},
 		{"forged client gets no expert copy", forged("jean@mail.test").to(outOfAll, "marie@pes.test"),
 			[]string{"marie@pes.test INBOX personal"}, "", ""},
 		{"deduplicated per account and folder", verified("jean@mail.test").to(outOfAll, "marie@pes.test", "contact@pes.test", "expert@pes.test"),
-			[]string{"marie@pes.test INBOX personal", "expert@pes.test INBOX personal", "expert@pes.test Cases/J1 Jean Martin expert"}, "J1", "personal address"},
+			[]string{"marie@pes.test INBOX personal", "expert@pes.test INBOX personal", "expert@pes.test Linked/J1 Jean Martin expert"}, "J1", "personal address"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

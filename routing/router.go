@@ -50,7 +50,7 @@ type Target struct {
 	// Account receives the message.
 	Account storage.Account
 	// Mailbox is the folder in that account: "INBOX",
-	// "Substitute/<local part>", "Dispatch/<team>" or "Cases/<id> <name>"
+	// "Substitute/<local part>", "Dispatch/<team>" or "Linked/<id> <name>"
 	// (see the package documentation).
 	Mailbox string
 	// Route is the rule that chose this target.

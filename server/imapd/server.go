@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,9 @@ type Server struct {
 	live    *registry
 	unwatch func()
 	connSeq atomic.Uint64
+
+	mu     sync.Mutex
+	fronts []*frontListener
 }
 
 // capabilities lists what the backend implements; go-imap adds the
@@ -109,25 +113,38 @@ func New(cfg Config, deps Deps) *Server {
 		NewSession: s.newSession,
 		Caps:       capabilities,
 		Logger:     slog.NewLogLogger(deps.Logger.Handler(), slog.LevelError),
-		TLSConfig:  cfg.TLS,
+		// go-imap only ever sees TLS connections: STARTTLS is served by
+		// our front (front.go), so it must not require *tls.Conn itself.
+		InsecureAuth: true,
 	})
 	return s
 }
 
 // Serve accepts plain connections (STARTTLS offered) on l until Close.
 func (s *Server) Serve(l net.Listener) error {
-	return s.imap.Serve(s.withIdleTimeout(l))
+	front := newFrontListener(s.withIdleTimeout(l), s.cfg.TLS)
+	s.mu.Lock()
+	s.fronts = append(s.fronts, front)
+	s.mu.Unlock()
+	return s.imap.Serve(front)
 }
 
 // ServeTLS accepts implicit-TLS connections on l until Close.
 func (s *Server) ServeTLS(l net.Listener) error {
-	return s.imap.Serve(tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS))
+	return s.imap.Serve(tlsListener{tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS)})
 }
 
 // Close stops the listeners and cuts every connection, IDLE ones included
 // (go-imap has no drain), then stops watching storage.
 func (s *Server) Close() error {
 	err := s.imap.Close()
+	s.mu.Lock()
+	fronts := s.fronts
+	s.mu.Unlock()
+	for _, f := range fronts {
+		f.Close()
+		f.Wait()
+	}
 	s.unwatch()
 	return err
 }
@@ -140,6 +157,10 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 		conn:   c,
 		remote: remote,
 		log:    s.log.With("proto", "imap", "conn", id, "remote", remote.String()),
+	}
+	if cc, ok := c.NetConn().(*cmdConn); ok {
+		sess.cmd = cc
+		cc.setExtension(sess)
 	}
 	sess.log.Debug("connection opened")
 	return sess, nil, nil

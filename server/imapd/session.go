@@ -19,6 +19,7 @@ import (
 type session struct {
 	srv     *Server
 	conn    *imapserver.Conn
+	cmd     *cmdConn // our command layer; nil only in unit tests without one
 	remote  netip.Addr
 	log     *slog.Logger
 	account *storage.Account // nil until authenticated
