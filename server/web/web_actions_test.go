@@ -116,8 +116,8 @@ func TestManagerActionsStayInScope(t *testing.T) {
 		path string
 		form url.Values
 	}{
-		{"/actions/assign", url.Values{"client": {"E1"}, "counsellor": {karim}}},  // client of team B
-		{"/actions/assign", url.Values{"client": {"J1"}, "counsellor": {lucie}}},  // counsellor of team B
+		{"/actions/assign", url.Values{"client": {"E1"}, "counsellor": {karim}}}, // client of team B
+		{"/actions/assign", url.Values{"client": {"J1"}, "counsellor": {lucie}}}, // counsellor of team B
 		{"/actions/absence", url.Values{"counsellor": {lucie}, "substitute": {karim}, "from": {"2027-01-21"}, "to": {"2027-01-25"}}},
 		{"/actions/absence", url.Values{"counsellor": {marie}, "substitute": {karim}, "from": {"2027-01-25"}, "to": {"2027-01-21"}}},
 		{"/actions/link", url.Values{"client": {"E1"}, "expert": {marie}, "reason": {"x"}}},
