@@ -47,6 +47,8 @@ type Config struct {
 	// Public is how mail clients reach this server, for their automatic
 	// set-up.
 	Public Public `toml:"public"`
+	// Web is the managers' dashboard served on Listen.HTTP.
+	Web Web `toml:"web"`
 }
 
 // Listen holds the listening addresses. An unset [Addr] (the empty string in
@@ -67,7 +69,10 @@ type Listen struct {
 	// IMAPS serves mailboxes over implicit TLS (RFC 8314, port 993 in
 	// production). Default 127.0.0.1:1993.
 	IMAPS Addr `toml:"imaps"`
-	// HTTP serves the web interface. Default 127.0.0.1:8080.
+	// HTTP serves the web interface (the managers' dashboard): HTTPS with
+	// the mail certificate when TLS.CertFile is set, plain HTTP otherwise,
+	// which Validate allows on loopback addresses only. Default
+	// 127.0.0.1:8080.
 	HTTP Addr `toml:"http"`
 }
 
@@ -310,4 +315,15 @@ func (r Retention) ByCategory() map[string]time.Duration {
 		"in": r.In.Duration, "out": r.Out.Duration, "internal": r.Internal.Duration,
 		"notice": r.Notice.Duration, "ack": r.Ack.Duration, "dsn": r.DSN.Duration,
 	}
+}
+
+// Web configures the managers' dashboard.
+type Web struct {
+	// SessionLifetime is how long a login lasts: the session ends this
+	// long after the login, used or not. From 1m to 24h. Default "8h".
+	SessionLifetime Duration `toml:"session_lifetime"`
+	// LowVolumePercent flags a counsellor who received less than this
+	// percentage of the median of their team's counsellors over the
+	// period shown, from 1 to 100. Default 50.
+	LowVolumePercent int `toml:"low_volume_percent"`
 }

@@ -66,6 +66,7 @@ func Default() *Config {
 			NextContact:    ClockTime{10 * time.Hour},
 			Acknowledge:    true,
 		},
+		Web: Web{SessionLifetime: Duration{8 * time.Hour}, LowVolumePercent: 50},
 	}
 }
 

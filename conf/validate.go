@@ -29,6 +29,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, validateQueue(c.Queue)...)
 	errs = append(errs, validateSLA(c.SLA)...)
 	errs = append(errs, validatePublic(c.Public)...)
+	errs = append(errs, validateWeb(c)...)
 	switch c.Inbound.DMARCReject {
 	case "reject", "quarantine", "tag":
 	default:
@@ -186,6 +187,23 @@ func validateSLA(s SLA) []error {
 		errs = append(errs, keyErr("sla.weekdays", "must list at least one day"))
 	}
 	return append(errs, checkDuration("sla.notice_before", s.NoticeBefore, 1000*time.Hour))
+}
+
+// validateWeb checks the dashboard settings, and that the dashboard's
+// logins never cross a network in clear: plain HTTP (no tls.cert_file)
+// only on a loopback address. The result may hold nil entries.
+func validateWeb(c *Config) []error {
+	errs := []error{
+		checkDuration("web.session_lifetime", c.Web.SessionLifetime, 24*time.Hour),
+		checkRange("web.low_volume_percent", c.Web.LowVolumePercent, 1, 100, strconv.Itoa),
+	}
+	if c.Web.SessionLifetime.Duration > 0 && c.Web.SessionLifetime.Duration < time.Minute {
+		errs = append(errs, keyErr("web.session_lifetime", "must be ≥ 1m, not %s", c.Web.SessionLifetime))
+	}
+	if h := c.Listen.HTTP; h.IsSet() && c.TLS.CertFile == "" && !h.Addr().Unmap().IsLoopback() {
+		errs = append(errs, keyErr("listen.http", "%s is not a loopback address: plain HTTP would send passwords in clear; set tls.cert_file to serve HTTPS", h))
+	}
+	return errs
 }
 
 // checkRange returns a KeyError for key unless lo ≤ v ≤ hi; format shows

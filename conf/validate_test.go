@@ -33,7 +33,19 @@ func TestValidate(t *testing.T) {
 		{"duplicate domain", func(c *Config) { c.Domains = []string{"example.org", "EXAMPLE.org"} }, []string{"domains"}},
 		{"data dir empty", func(c *Config) { c.DataDir = "" }, []string{"data_dir"}},
 		{"duplicate listener", func(c *Config) { c.Listen.IMAPS = c.Listen.IMAP }, []string{"listen.imaps"}},
-		{"wildcard overlaps listener", func(c *Config) { c.Listen.HTTP = addr("0.0.0.0:2525") }, []string{"listen.http"}},
+		{"wildcard overlaps listener", func(c *Config) {
+			c.Listen.HTTP = addr("0.0.0.0:2525")
+			c.TLS.CertFile, c.TLS.KeyFile = "cert.pem", "key.pem"
+		}, []string{"listen.http"}},
+		{"plain HTTP on loopback", func(c *Config) { c.Listen.HTTP = addr("[::1]:8080") }, nil},
+		{"plain HTTP beyond loopback", func(c *Config) { c.Listen.HTTP = addr("192.0.2.1:8080") }, []string{"listen.http"}},
+		{"HTTPS beyond loopback", func(c *Config) {
+			c.Listen.HTTP = addr("0.0.0.0:443")
+			c.TLS.CertFile, c.TLS.KeyFile = "cert.pem", "key.pem"
+		}, nil},
+		{"session lifetime", func(c *Config) { c.Web.SessionLifetime = Duration{30 * time.Second} }, []string{"web.session_lifetime"}},
+		{"session lifetime too long", func(c *Config) { c.Web.SessionLifetime = Duration{25 * time.Hour} }, []string{"web.session_lifetime"}},
+		{"low volume percent", func(c *Config) { c.Web.LowVolumePercent = 0 }, []string{"web.low_volume_percent"}},
 		{"IPv6 wildcard overlaps IPv4", func(c *Config) { c.Listen.SMTP = addr("[::]:1143") }, []string{"listen.imap"}},
 		{"same port other IP", func(c *Config) { c.Listen.HTTP = addr("127.0.0.2:2525") }, nil},
 		{"port 0 twice", func(c *Config) { c.Listen.SMTP, c.Listen.IMAP = addr("127.0.0.1:0"), addr("127.0.0.1:0") }, nil},

@@ -26,13 +26,18 @@
 //     Maildir over STARTTLS and over implicit TLS; every message of every
 //     folder must be there with the same bytes and flags, once mbsync's
 //     own changes are undone (LF line ends, an added X-TUID field).
+//   - e2e_dashboard_test.go: headless Chromium (driven over the DevTools
+//     protocol by e2e_chromium_test.go) logs in to the dashboard as a
+//     manager through the login form, finds the SVG charts and an overdue
+//     conversation, and takes a screenshot.
 //
 // # Running
 //
 //	MAILNET_E2E=1 go test -race ./e2e
 //
-// The tests need python3, swaks and mbsync (Debian packages python3, swaks
-// and isync, plus libnet-ssleay-perl; .ci/run installs them). Without
+// The tests need python3, swaks, mbsync and chromium (Debian packages
+// python3, swaks, isync and chromium, plus libnet-ssleay-perl; .ci/run
+// installs them). Without
 // MAILNET_E2E=1 a test whose tool is missing is skipped; with it (as in
 // CI) a missing tool is a failure. `go test -short` skips the package.
 // When the test binary is built with -race, so is the server, and a data

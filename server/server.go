@@ -20,6 +20,7 @@ import (
 	"mailnet/mailauth"
 	"mailnet/resolver"
 	"mailnet/routing"
+	"mailnet/routing/sla"
 	"mailnet/routing/sla/texts"
 	"mailnet/server/autoconfig"
 	"mailnet/server/control"
@@ -29,6 +30,7 @@ import (
 	"mailnet/server/slawatch"
 	"mailnet/server/smtpd"
 	"mailnet/server/tlsconf"
+	"mailnet/server/web"
 	"mailnet/storage"
 )
 
@@ -43,6 +45,7 @@ type Server struct {
 	mx, submission, submissions *smtpd.Server
 	imap                        *imapd.Server
 	control                     *control.Server
+	web                         *web.Server
 	queue                       *queue.Worker
 	watch                       *slawatch.Watcher // nil without a calendar
 	metrics                     *metrics.Metrics
@@ -147,7 +150,35 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		ShareScope:      scope,
 		AnswersAccount:  answers.ID,
 	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP)})
+	if s.web, err = newWeb(cfg, db, s, cal); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// newWeb builds the dashboard: HTTPS with the mail certificate when one is
+// configured, plain HTTP (on loopback, as conf.Validate requires)
+// otherwise.
+func newWeb(cfg *conf.Config, db *storage.DB, s *Server, cal *sla.Calendar) (*web.Server, error) {
+	wcfg := web.Config{SessionLifetime: cfg.Web.SessionLifetime.Duration, LowVolumePercent: cfg.Web.LowVolumePercent, Calendar: cal}
+	if cfg.TLS.CertFile != "" {
+		wcfg.TLS = s.tls.Clone()
+		wcfg.TLS.NextProtos = []string{"h2", "http/1.1"}
+	}
+	log := s.log.With("part", "web")
+	w, err := web.New(wcfg, web.Deps{Store: db, Auth: s.auth, Caseload: &control.Local{DB: db}, Logger: log,
+		Audit: web.AuditFunc(func(ctx context.Context, e web.AuditEntry) error {
+			_, err := db.Audit(ctx, storage.AuditEntry{Actor: e.Actor, Action: e.Action, Owner: e.Owner,
+				Mailbox: e.Mailbox, Client: e.Client, UIDs: e.UIDs, Remote: e.Remote})
+			return err
+		}),
+		Metrics:    s.MetricsHandler(),
+		Autoconfig: s.AutoconfigHandler(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	return w, nil
 }
 
 // dmarcAction maps the validated inbound.dmarc_reject setting.
@@ -185,6 +216,7 @@ func (s *Server) Start() error {
 		{"submissions", s.cfg.Listen.Submissions, s.submissions.Serve},
 		{"imap", s.cfg.Listen.IMAP, s.imap.Serve},
 		{"imaps", s.cfg.Listen.IMAPS, s.imap.ServeTLS},
+		{"http", s.cfg.Listen.HTTP, s.web.Serve},
 	}
 	var opened []net.Listener
 	for _, l := range ls {
@@ -206,7 +238,8 @@ func (s *Server) Start() error {
 		serve := l.serve
 		name := l.name
 		s.wg.Go(func() {
-			if err := serve(nl); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			if err := serve(nl); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) &&
+				!errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("listener stopped", "proto", name, "err", err)
 			}
 		})
@@ -249,7 +282,7 @@ func (s *Server) startWorker(name string, run func(context.Context) error) {
 }
 
 // Addr returns the bound address of the named listener ("smtp",
-// "submission", "submissions", "imap", "imaps"), or nil.
+// "submission", "submissions", "imap", "imaps", "http"), or nil.
 func (s *Server) Addr(name string) net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -271,12 +304,15 @@ func (s *Server) AutoconfigHandler() http.Handler {
 	return s.autoconfig
 }
 
-// Shutdown stops the server: SMTP sessions are drained (until ctx ends),
-// IMAP connections are cut, the control socket is closed, the notice
+// Shutdown stops the server: SMTP sessions and web requests are drained
+// (until ctx ends), IMAP connections are cut, the control socket is closed, the notice
 // watcher stops, and the delivery worker stops after saving the results of
 // deliveries in progress. The store is the caller's to close afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
+	if err := s.web.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	for _, srv := range []*smtpd.Server{s.mx, s.submission, s.submissions} {
 		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
 			errs = append(errs, err)

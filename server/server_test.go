@@ -3,8 +3,12 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -14,6 +18,7 @@ import (
 
 	"mailnet/conf"
 	"mailnet/server/control"
+	"mailnet/server/tlsconf"
 	"mailnet/storage"
 )
 
@@ -25,7 +30,7 @@ func TestStartServesEveryListenerAndShutsDown(t *testing.T) {
 	cfg := conf.Default()
 	cfg.DataDir = t.TempDir()
 	any := conf.Addr{AddrPort: netip.MustParseAddrPort("127.0.0.1:0")}
-	cfg.Listen = conf.Listen{SMTP: any, Submission: any, Submissions: any, IMAP: any, IMAPS: any}
+	cfg.Listen = conf.Listen{SMTP: any, Submission: any, Submissions: any, IMAP: any, IMAPS: any, HTTP: any}
 	db, err := storage.Open(filepath.Join(cfg.DataDir, "mailnet.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +42,12 @@ func TestStartServesEveryListenerAndShutsDown(t *testing.T) {
 	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
+	}
+	loginURL := "http://" + srv.Addr("http").String() + "/login"
+	if resp, err := http.Get(loginURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %v %v", loginURL, resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	greetings := map[string]string{"smtp": "220 ", "submission": "220 ", "imap": "* OK"}
 	for name, want := range greetings {
@@ -77,6 +88,62 @@ func TestStartServesEveryListenerAndShutsDown(t *testing.T) {
 	}
 	if _, err := control.Dial(control.SocketPath(cfg.DataDir)); err == nil {
 		t.Fatal("control socket still answering after Shutdown")
+	}
+	if _, err := http.Get(loginURL); err == nil {
+		t.Fatal("web still answering after Shutdown")
+	}
+}
+
+// TestWebServesHTTPSWithMailCertificate: with a configured certificate the
+// dashboard speaks HTTPS with it, and its session cookie is Secure.
+func TestWebServesHTTPSWithMailCertificate(t *testing.T) {
+	t.Parallel()
+	cfg := conf.Default()
+	cfg.DataDir = t.TempDir()
+	certPEM, keyPEM, err := tlsconf.SelfSigned("localhost", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLS.CertFile, cfg.TLS.KeyFile = filepath.Join(cfg.DataDir, "cert.pem"), filepath.Join(cfg.DataDir, "key.pem")
+	if err := errors.Join(os.WriteFile(cfg.TLS.CertFile, certPEM, 0o600), os.WriteFile(cfg.TLS.KeyFile, keyPEM, 0o600)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Listen = conf.Listen{HTTP: conf.Addr{AddrPort: netip.MustParseAddrPort("127.0.0.1:0")}}
+	db, err := storage.Open(filepath.Join(cfg.DataDir, "mailnet.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := New(cfg, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}}
+	resp, err := client.Get("https://" + srv.Addr("http").String() + "/login")
+	if err != nil {
+		t.Fatalf("HTTPS GET /login: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Fatalf("HTTPS GET /login: %s, TLS %v", resp.Status, resp.TLS != nil)
+	}
+	for _, c := range resp.Cookies() {
+		if !c.Secure || !c.HttpOnly {
+			t.Errorf("cookie %s over HTTPS: Secure %v, HttpOnly %v", c.Name, c.Secure, c.HttpOnly)
+		}
+	}
+	// A plain request to the TLS port gets net/http's 400, never a page.
+	if plain, err := http.Get("http://" + srv.Addr("http").String() + "/login"); err == nil {
+		plain.Body.Close()
+		if plain.StatusCode == http.StatusOK {
+			t.Fatal("plain HTTP served by the HTTPS listener")
+		}
 	}
 }
 

@@ -1,0 +1,53 @@
+// Package stats computes the managers' statistics from the server's own
+// records: per team and per counsellor over a period, how many client
+// messages arrived, how many were answered within or after the commitment,
+// what is unanswered or overdue now, how many notices were sent, and how
+// long answers took in business hours. It does no I/O: callers load the
+// records and pass them in an [Input]; [Compute] returns a [Report].
+//
+// # Sources and what is counted
+//
+// The unit of the answer commitment is the conversation
+// (storage.Conversation): it opens with a client message, and its clock
+// stops at the first answer. Figures about answers come from
+// conversations; volume figures (received, sent, volume per day) come from
+// [Message]s. Until the archive can list every message, [FromConversations]
+// derives the messages from the conversations: one inbound message at each
+// opening and one outbound at each answer. A client's further messages in a
+// conversation that is already open are therefore not in the volume
+// counts; when archive entries feed Input.Messages, they are, and nothing
+// else changes.
+//
+// Definitions, for a period [From, To) and the instant Now:
+//
+//   - Received: inbound messages in the period. Sent: outbound ones.
+//   - Answered: conversations whose answer falls in the period; in time
+//     when the answer came before the due time, late otherwise (a
+//     conversation is overdue at its due time, as storage.Conversation.Overdue).
+//   - Response time: counted (business) time from the opening to the
+//     answer, by the SLA calendar, for the conversations answered in the
+//     period; median and 90th percentile by linear interpolation between
+//     the nearest ranks (the usual median for an even count).
+//   - Unanswered now and overdue now: conversations open at Now, whatever
+//     the period; overdue when Now is at or after their due time.
+//   - Notices: notices before expiry queued in the period.
+//   - Volume per day: received and sent per calendar day of the period, in
+//     the calendar's time zone.
+//
+// A conversation counts for its personal counsellor when it opened (not
+// for whoever answered: a substitute's answer counts for the absent
+// counsellor), and for that counsellor's team in the caseload given.
+// A conversation answered and later reopened by the client is one record
+// in storage with only its latest clock, so an earlier answer is no longer
+// counted.
+//
+// # Low volume
+//
+// The practice asks to identify counsellors who receive far fewer messages
+// than others. A counsellor is flagged [CounsellorFigures.LowVolume] when
+// their team has at least two counsellors, the median of the team's
+// counsellors' Received is above zero, and their own Received is below
+// Input.LowVolumePercent percent (default 50) of that median. Every
+// counsellor of the team in the caseload takes part, those who received
+// nothing included.
+package stats
