@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -332,5 +333,53 @@ func TestAnswersWrittenByManagersOnly(t *testing.T) {
 	msgs, err := marie.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Envelope: true}).Collect()
 	if err != nil || len(msgs) != 1 || msgs[0].Envelope.Subject != "modele-indemnisation" {
 		t.Fatalf("counsellor FETCH answer: %v %v", msgs, err)
+	}
+}
+
+// TestOwnerFlagsDoNotReachReaders: while a colleague has bob's INBOX
+// open, bob reading his mail must not show up as \Seen for the colleague,
+// but new mail does arrive.
+func TestOwnerFlagsDoNotReachReaders(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeTeam)
+	var updates atomic.Int32
+	marie := se.dial(t, &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Fetch: func(*imapclient.FetchMessageData) { updates.Add(1) },
+	}})
+	if err := marie.Login(se.account.Address, testPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := marie.Select("Shared/"+bobAddr+"/INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	bob := se.loginAs(t, bobAddr)
+	if _, err := bob.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw := mail("nouveau", "Encore une question")
+	app := bob.Append("INBOX", int64(len(raw)), nil)
+	app.Write([]byte(raw))
+	app.Close()
+	if _, err := app.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := marie.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := marie.Mailbox().NumMessages; n != 2 {
+		t.Fatalf("reader's EXISTS = %d, want 2", n)
+	}
+	msgs, err := marie.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Flags: true}).Collect()
+	if err != nil || len(msgs) != 1 || slices.Contains(msgs[0].Flags, imap.FlagSeen) {
+		t.Fatalf("reader's flags = %+v, %v; the owner's \\Seen must not show", msgs, err)
+	}
+	if err := marie.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := updates.Load(); n != 0 {
+		t.Fatalf("reader got %d flag updates from the owner's changes", n)
 	}
 }
