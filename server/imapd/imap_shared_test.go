@@ -383,3 +383,44 @@ func TestOwnerFlagsDoNotReachReaders(t *testing.T) {
 		t.Fatalf("reader got %d flag updates from the owner's changes", n)
 	}
 }
+
+// TestViewSubscriptions: the views a reader works with are subscribed by
+// default (Thunderbird shows only subscribed folders); an UNSUBSCRIBE
+// sticks, and a SUBSCRIBE brings a view out of the default listing.
+func TestViewSubscriptions(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeAll)
+	c := se.login(t, nil)
+	subscribed := func() []string {
+		t.Helper()
+		items, err := c.List("", "*", &imap.ListOptions{SelectSubscribed: true}).Collect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range items {
+			out = append(out, it.Mailbox)
+		}
+		return out
+	}
+	bobInbox, carlInbox := "Shared/"+bobAddr+"/INBOX", "Shared/"+carlAddr+"/INBOX"
+	if got := subscribed(); !slices.Contains(got, bobInbox) || !slices.Contains(got, "Answers/General") || slices.Contains(got, carlInbox) {
+		t.Fatalf("subscribed by default: %v", got)
+	}
+	if err := c.Unsubscribe(bobInbox).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(carlInbox).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	got := subscribed()
+	if slices.Contains(got, bobInbox) || !slices.Contains(got, carlInbox) {
+		t.Fatalf("after UNSUBSCRIBE bob and SUBSCRIBE carl: %v", got)
+	}
+	if all := listNames(t, c, "*"); !slices.Contains(all, carlInbox) || !slices.Contains(all, bobInbox) {
+		t.Fatalf("LIST * after the choices: %v", all)
+	}
+	if err := c.Subscribe("Shared/nobody@mailnet.test/INBOX").Wait(); err == nil {
+		t.Fatal("SUBSCRIBE to a view that does not exist succeeded")
+	}
+}

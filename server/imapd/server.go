@@ -48,7 +48,7 @@ type Store interface {
 	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
 	SeenCount(ctx context.Context, reader uint64, view string) (int, error)
 	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
-	ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error)
+	ViewSubscriptions(ctx context.Context, reader uint64) (map[string]bool, error)
 	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
 	ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]storage.Client, error)
 	CaseBox(ctx context.Context, client string) (storage.CaseBox, error)
