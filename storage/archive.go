@@ -332,6 +332,53 @@ func walkCase(tx *bolt.Tx, client string, fn func(seq uint64, v []byte) error) e
 	return nil
 }
 
+// WalkArchive calls fn with each entry f selects, in order, in one read
+// snapshot, with the message's content (nil for a tombstone or a purged
+// message). raw is fn's to keep. fn runs inside a read transaction: it may
+// take its time (the writer goes on) but must not call write methods.
+func (db *DB) WalkArchive(ctx context.Context, f ArchiveFilter, fn func(e ArchiveEntry, raw []byte) error) error {
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return walkArchive(tx, f, func(e ArchiveEntry) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var raw []byte
+			if e.Direction != DirectionTombstone && e.PurgedBy == 0 {
+				var err error
+				if raw, err = archivedRaw(tx, e.Seq); err != nil {
+					return fmt.Errorf("entry %d: %w", e.Seq, err)
+				}
+			}
+			return fn(e, raw)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("archive walk: %w", err)
+	}
+	return nil
+}
+
+// ArchiveHead returns the sequence number and hash of the archive's last
+// entry (0 and the zero hash when it is empty).
+func (db *DB) ArchiveHead(ctx context.Context) (uint64, Hash, error) {
+	var seq uint64
+	var h Hash
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		seq, h, err = archiveChain.head(tx)
+		return err
+	})
+	return seq, h, err
+}
+
+// ComputeHash returns the hash e must have in the chain: SHA-256 over the
+// chain's tag, Seq, Prev and the canonical encoding of the other chained
+// fields (not PurgedBy). It needs no store, so an export can be checked
+// offline: an entry is intact when ComputeHash equals its Hash.
+func (e ArchiveEntry) ComputeHash() Hash {
+	return archiveChain.linkHash(e.Seq, e.Prev, e.encode())
+}
+
 // ArchivedMessage returns the raw content of archive entry seq, or
 // ErrNotFound if there is no such message or its content was purged.
 func (db *DB) ArchivedMessage(ctx context.Context, seq uint64) ([]byte, error) {

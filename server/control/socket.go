@@ -32,7 +32,8 @@ const requestTimeout = time.Minute
 const opBackup = "backup"
 
 // longOps are the requests that get importTimeout.
-var longOps = map[string]bool{opImportCaseload: true, opBackup: true, opAuditVerify: true}
+var longOps = map[string]bool{opImportCaseload: true, opBackup: true, opAuditVerify: true,
+	opArchiveVerify: true, opArchiveExport: true, opArchivePurge: true}
 
 // importTimeout bounds a caseload import once its request is read: a
 // 100,000-row batch is tens of megabytes of JSON and one large
@@ -52,6 +53,8 @@ type request struct {
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
 	// Audit is the filter of opAuditList.
 	Audit storage.AuditFilter `json:"audit,omitzero"`
+	// Archive holds the arguments of the archive requests.
+	Archive archiveArgs `json:"archive,omitzero"`
 }
 
 type response struct {
@@ -199,6 +202,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.AuditEntries(ctx, req.Audit)
 	case opAuditVerify:
 		return s.ops.VerifyAudit(ctx)
+	case opArchiveVerify, opArchiveExport, opArchiveHold, opArchiveHolds, opArchivePurge:
+		return s.dispatchArchive(ctx, req.Op, req.Archive)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }
