@@ -3,7 +3,6 @@ package archive
 import (
 	"bufio"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,11 +89,11 @@ func (e Entry) chained() (storage.ArchiveEntry, error) {
 		s   string
 		dst *storage.Hash
 	}{{e.Blob, &out.Blob}, {e.Prev, &out.Prev}, {e.Hash, &out.Hash}} {
-		b, err := hex.DecodeString(f.s)
-		if err != nil || len(b) != len(f.dst) {
-			return storage.ArchiveEntry{}, fmt.Errorf("entry %d: %q is not a SHA-256 in hex", e.Seq, f.s)
+		h, err := storage.ParseHash(f.s)
+		if err != nil {
+			return storage.ArchiveEntry{}, fmt.Errorf("entry %d: %w", e.Seq, err)
 		}
-		copy(f.dst[:], b)
+		*f.dst = h
 	}
 	return out, nil
 }

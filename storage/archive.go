@@ -92,7 +92,7 @@ type ArchiveEntry struct {
 	Blob Hash  `json:"blob"`
 	Size int64 `json:"size"`
 	// Purged is, for a tombstone, the sequence number of the entry whose
-	// content it removed; Reason says why ("retention in 365d").
+	// content it removed; Reason says why ("retention of dsn: 365d").
 	Purged uint64 `json:"purged,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	// Prev is the previous entry's hash, Hash this entry's (see
@@ -377,6 +377,34 @@ func (db *DB) ArchiveHead(ctx context.Context) (uint64, Hash, error) {
 // offline: an entry is intact when ComputeHash equals its Hash.
 func (e ArchiveEntry) ComputeHash() Hash {
 	return archiveChain.linkHash(e.Seq, e.Prev, e.encode())
+}
+
+// ArchiveEntry returns entry seq (message or tombstone), with PurgedBy
+// set, or ErrNotFound.
+func (db *DB) ArchiveEntry(ctx context.Context, seq uint64) (ArchiveEntry, error) {
+	var e ArchiveEntry
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArchive)
+		if b == nil {
+			return ErrNotFound
+		}
+		l, ok := splitLink(u64(seq), b.Get(u64(seq)))
+		if !ok {
+			return ErrNotFound
+		}
+		var err error
+		if e, err = decodeArchive(l); err != nil {
+			return err
+		}
+		if p := tx.Bucket(bucketArchivePurge); p != nil && len(p.Get(u64(seq))) == 8 {
+			e.PurgedBy = binary.BigEndian.Uint64(p.Get(u64(seq)))
+		}
+		return nil
+	})
+	if err != nil {
+		return ArchiveEntry{}, fmt.Errorf("archive entry %d: %w", seq, err)
+	}
+	return e, nil
 }
 
 // ArchivedMessage returns the raw content of archive entry seq, or

@@ -317,3 +317,57 @@ func TestArchivePurge(t *testing.T) {
 		t.Fatalf("purge after release: %+v, %v", rep, err)
 	}
 }
+
+// TestArchiveRewriteNeedsAnchor rewrites the whole chain consistently, as
+// someone controlling the file could: VerifyArchive cannot tell, the
+// anchor kept from before can.
+func TestArchiveRewriteNeedsAnchor(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := newTestAccount(t, db, "a@mailnet.test")
+	for _, s := range []string{"one", "two", "three"} {
+		archived(t, db, a, s, ArchiveInfo{Direction: DirectionIn, From: "jean@example.org", Client: "J1"})
+	}
+	rep, err := db.VerifyArchive(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor := Anchor{Seq: rep.Entries, Hash: rep.Head}
+	if err := db.CheckAnchor(ctx, anchor); err != nil {
+		t.Fatalf("intact archive: %v", err)
+	}
+	// Forge entry 2's sender and recompute every hash after it.
+	err = db.write(ctx, func(w *writeTx) error {
+		b := w.tx.Bucket(bucketArchive)
+		var prev Hash
+		for seq := uint64(1); seq <= 3; seq++ {
+			l, _ := splitLink(u64(seq), b.Get(u64(seq)))
+			e, err := decodeArchive(l)
+			if err != nil {
+				return err
+			}
+			if seq == 2 {
+				e.From = "someone-else@example.org"
+			}
+			e.Prev = prev
+			body := e.encode()
+			prev = archiveChain.linkHash(seq, e.Prev, body)
+			v := append(append(append([]byte{}, e.Prev[:]...), body...), prev[:]...)
+			if err := b.Put(u64(seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.VerifyArchive(ctx, nil); err != nil {
+		t.Fatalf("a consistent rewrite is not visible without an anchor, yet verify says %v", err)
+	}
+	var ce *ChainError
+	if err := db.CheckAnchor(ctx, anchor); !errors.As(err, &ce) || ce.Seq != 3 {
+		t.Fatalf("anchor after the rewrite: %v, want a broken link at 3", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -24,6 +26,7 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 	var d dataFlags
 	d.register(fs)
 	export := fs.String("export", "", "verify the export in `DIR` instead, offline")
+	anchor := fs.String("anchor", "", "also check that entry SEQ still has the hash HASH printed by an earlier verify (`SEQ:HASH`)")
 	client := fs.String("client", "", "export only this client's case (`ID`)")
 	from := fs.String("from", "", "export the entries at or after `WHEN`")
 	to := fs.String("to", "", "export the entries before `WHEN`")
@@ -45,13 +48,17 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 			len(m.Entries), m.Messages, m.Bytes, m.HeadSeq, m.Head)
 		return nil
 	case args[0] == "verify" && len(pos) == 0:
+		a, err := parseAnchor(*anchor)
+		if err != nil {
+			return err
+		}
 		return withOpsProgress(ctx, d, prog.bar("verifying archive"), func(ops control.Ops) error {
-			rep, err := ops.VerifyArchive(ctx)
+			rep, err := ops.VerifyArchive(ctx, a)
 			if err != nil {
 				return err
 			}
 			prog.end()
-			fmt.Fprintf(std.stdout, "archive intact: %d entries, %d messages kept (%d bytes), %d purged; head: entry %d, %s\n",
+			fmt.Fprintf(std.stdout, "archive intact: %d entries, %d messages kept (%d bytes), %d purged\nhead (keep it, check it later with --anchor): %d:%s\n",
 				rep.Entries, rep.Messages, rep.Bytes, rep.Purged, rep.Entries, rep.Head)
 			return nil
 		})
@@ -114,6 +121,23 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 		})
 	}
 	return errUsage
+}
+
+// parseAnchor reads "SEQ:HASH"; "" is the zero anchor (none).
+func parseAnchor(s string) (storage.Anchor, error) {
+	if s == "" {
+		return storage.Anchor{}, nil
+	}
+	seq, hash, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseUint(seq, 10, 64)
+	if !ok || err != nil || n == 0 {
+		return storage.Anchor{}, fmt.Errorf("%w: --anchor %q: want SEQ:HASH as verify prints it", errUsage, s)
+	}
+	h, err := storage.ParseHash(hash)
+	if err != nil {
+		return storage.Anchor{}, fmt.Errorf("%w: --anchor: %v", errUsage, err)
+	}
+	return storage.Anchor{Seq: n, Hash: h}, nil
 }
 
 // optionalWhen parses s with parseWhen, "" giving the zero time.

@@ -55,6 +55,14 @@ func TestArchiveCommands(t *testing.T) {
 		if err != nil || !strings.Contains(out, "archive intact: 4 entries, 4 messages kept") {
 			t.Fatalf("archive verify:\n%s%v", out, err)
 		}
+		head := out[strings.LastIndex(out, " ")+1 : len(out)-1] // "4:<hash>"
+		if out, err := runCLI(t, "", "archive", "verify", "--anchor", head, "--data", data); err != nil {
+			t.Fatalf("archive verify --anchor %s:\n%s%v", head, out, err)
+		}
+		wrong := "4:" + strings.Repeat("0", 64)
+		if _, err := runCLI(t, "", "archive", "verify", "--anchor", wrong, "--data", data); err == nil || !strings.Contains(err.Error(), "rewritten") {
+			t.Fatalf("archive verify with a wrong anchor: %v", err)
+		}
 		dir := filepath.Join(t.TempDir(), "export")
 		out, err = runCLI(t, "", "archive", "export", "--client", "J1", dir, "--data", data)
 		if err != nil || !strings.Contains(out, "exported 2 entries, 2 messages") {

@@ -23,7 +23,9 @@ type ArchiveOps interface {
 	// VerifyArchive checks the archive's chain and every body it keeps; a
 	// broken link is an error naming the entry (storage.ChainError
 	// locally, its text through the socket).
-	VerifyArchive(ctx context.Context) (storage.ArchiveReport, error)
+	// With a non-zero anchor, it also checks that the anchored entry
+	// still has the hash kept (storage.DB.CheckAnchor).
+	VerifyArchive(ctx context.Context, anchor storage.Anchor) (storage.ArchiveReport, error)
 	// ExportArchive writes the selected entries to req.Dir, an absolute
 	// path on the server's machine, and records the export in the audit
 	// log under req.Actor.
@@ -57,17 +59,18 @@ type ExportResult struct {
 }
 
 type archiveArgs struct {
-	Export ExportRequest `json:"export,omitzero"`
-	Client string        `json:"client,omitempty"`
-	On     bool          `json:"on,omitempty"`
-	Actor  string        `json:"actor,omitempty"`
-	DryRun bool          `json:"dry_run,omitempty"`
+	Anchor storage.Anchor `json:"anchor,omitzero"`
+	Export ExportRequest  `json:"export,omitzero"`
+	Client string         `json:"client,omitempty"`
+	On     bool           `json:"on,omitempty"`
+	Actor  string         `json:"actor,omitempty"`
+	DryRun bool           `json:"dry_run,omitempty"`
 }
 
 func (s *Server) dispatchArchive(ctx context.Context, op string, a archiveArgs) (any, error) {
 	switch op {
 	case opArchiveVerify:
-		return s.ops.VerifyArchive(ctx)
+		return s.ops.VerifyArchive(ctx, a.Anchor)
 	case opArchiveExport:
 		return s.ops.ExportArchive(ctx, a.Export)
 	case opArchiveHold:
@@ -81,8 +84,15 @@ func (s *Server) dispatchArchive(ctx context.Context, op string, a archiveArgs) 
 }
 
 // VerifyArchive implements Ops.
-func (l *Local) VerifyArchive(ctx context.Context) (storage.ArchiveReport, error) {
-	return l.DB.VerifyArchive(ctx, l.Progress)
+func (l *Local) VerifyArchive(ctx context.Context, anchor storage.Anchor) (storage.ArchiveReport, error) {
+	rep, err := l.DB.VerifyArchive(ctx, l.Progress)
+	if err == nil && anchor.Seq != 0 {
+		err = l.DB.CheckAnchor(ctx, anchor)
+	}
+	if err != nil {
+		return storage.ArchiveReport{}, err
+	}
+	return rep, nil
 }
 
 // ExportArchive implements Ops.
@@ -128,9 +138,9 @@ func (l *Local) PurgeArchive(ctx context.Context, dryRun bool) (storage.PurgeRep
 }
 
 // VerifyArchive implements Ops.
-func (c *Client) VerifyArchive(ctx context.Context) (storage.ArchiveReport, error) {
+func (c *Client) VerifyArchive(ctx context.Context, anchor storage.Anchor) (storage.ArchiveReport, error) {
 	var rep storage.ArchiveReport
-	err := c.call(ctx, request{Op: opArchiveVerify}, &rep)
+	err := c.call(ctx, request{Op: opArchiveVerify, Archive: archiveArgs{Anchor: anchor}}, &rep)
 	return rep, err
 }
 
