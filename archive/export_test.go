@@ -183,3 +183,22 @@ func TestQuoteRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestExportClientAfterPurge: a client's export keeps its purged messages
+// (without content) and their tombstones.
+func TestExportClientAfterPurge(t *testing.T) {
+	t.Parallel()
+	db := newArchive(t)
+	ctx := context.Background()
+	if _, err := db.PurgeArchive(ctx, storage.PurgeRequest{Retention: map[string]time.Duration{storage.DirectionIn: 9 * 24 * time.Hour}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "export")
+	m, err := Export(ctx, db, storage.ArchiveFilter{Client: "J1"}, dir, exportNow, nil)
+	if err != nil || m.Messages != 2 || len(m.Entries) != 4 || m.Entries[0].PurgedBy != 6 || m.Entries[3].Purged != 1 {
+		t.Fatalf("export: %+v, %v", m, err)
+	}
+	if _, err := VerifyExport(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+}

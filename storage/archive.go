@@ -228,7 +228,8 @@ func initArchive(tx *bolt.Tx) error {
 
 // ArchiveFilter selects archive entries. Zero fields select everything.
 type ArchiveFilter struct {
-	// Client keeps the entries of one client's case.
+	// Client keeps the entries of one client: its messages, purged ones
+	// included, and their tombstones.
 	Client string `json:"client,omitempty"`
 	// From and To keep the entries with From <= Time < To.
 	From time.Time `json:"from,omitzero"`
@@ -264,7 +265,7 @@ func (db *DB) ArchiveEntries(ctx context.Context, f ArchiveFilter) ([]ArchiveEnt
 var errStopWalk = errors.New("stop")
 
 // walkArchive calls fn with each entry f selects, in order, up to
-// f.Limit. With a client, only the client's case index is read.
+// f.Limit.
 func walkArchive(tx *bolt.Tx, f ArchiveFilter, fn func(ArchiveEntry) error) error {
 	b := tx.Bucket(bucketArchive)
 	if b == nil {
@@ -297,17 +298,13 @@ func walkArchive(tx *bolt.Tx, f ArchiveFilter, fn func(ArchiveEntry) error) erro
 		}
 		return nil
 	}
+	// The whole chain is read even for one client: the case index only
+	// holds the messages still kept, and a client's export or history
+	// must show the purged ones and their tombstones too.
 	var err error
-	if f.Client != "" {
-		err = walkCase(tx, f.Client, func(seq uint64, _ []byte) error {
-			key := u64(seq)
-			return visit(key, b.Get(key))
-		})
-	} else {
-		cur := b.Cursor()
-		for k, v := cur.First(); k != nil && err == nil; k, v = cur.Next() {
-			err = visit(k, v)
-		}
+	cur := b.Cursor()
+	for k, v := cur.First(); k != nil && err == nil; k, v = cur.Next() {
+		err = visit(k, v)
 	}
 	if errors.Is(err, errStopWalk) {
 		return nil

@@ -104,6 +104,9 @@ func TestArchiveSurvivesExpunge(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if clients, err := db.CaseClients(ctx); err != nil || !slices.Equal(clients, []string{"J1"}) {
+		t.Fatalf("case clients %v, %v", clients, err)
+	}
 	caseUIDs, err := db.CaseUIDs(ctx, "J1")
 	if err != nil || !slices.Equal(caseUIDs, []uint32{1, 3}) {
 		t.Fatalf("case UIDs %v, %v", caseUIDs, err)
@@ -290,6 +293,9 @@ func TestArchivePurge(t *testing.T) {
 	}
 	if uids, err := db.CaseUIDs(ctx, "J1"); err != nil || !slices.Equal(uids, []uint32{2, 4}) {
 		t.Fatalf("case J1 after purge: %v, %v", uids, err)
+	}
+	if clients, err := db.CaseClients(ctx); err != nil || !slices.Equal(clients, []string{"J1", "J2"}) {
+		t.Fatalf("case clients %v, %v", clients, err)
 	}
 	if got := events.caseEvents("J1"); got[len(got)-1].Kind != EventExpunged || !slices.Equal(got[len(got)-1].UIDs, []uint32{1}) {
 		t.Fatalf("case events %+v", got)
