@@ -51,10 +51,6 @@ const (
 // which are also the retention categories.
 var Directions = []string{DirectionIn, DirectionOut, DirectionInternal, DirectionNotice, DirectionAck, DirectionDSN}
 
-// ErrArchive reports archive information that cannot be stored: an
-// unknown direction, a message too large for a case UID.
-var ErrArchive = errors.New("storage: invalid archive entry")
-
 // ArchiveInfo asks Deliver to archive a message, and says what the archive
 // records of it.
 type ArchiveInfo struct {
@@ -156,7 +152,7 @@ func validDirection(d string) bool {
 // client's case. It returns the entry's sequence number.
 func archiveMessage(w *writeTx, info ArchiveInfo, h Hash, raw, summary []byte, date time.Time) (uint64, error) {
 	if !validDirection(info.Direction) {
-		return 0, fmt.Errorf("%w: direction %q", ErrArchive, info.Direction)
+		return 0, fmt.Errorf("%w: direction %q", ErrInvalidEntry, info.Direction)
 	}
 	ref, err := refBlob(w.tx, h, raw, summary)
 	if err != nil {
@@ -172,7 +168,7 @@ func archiveMessage(w *writeTx, info ArchiveInfo, h Hash, raw, summary []byte, d
 		return seq, nil
 	}
 	if seq > math.MaxUint32 {
-		return 0, fmt.Errorf("%w: archive sequence %d exceeds the UID space", ErrArchive, seq)
+		return 0, fmt.Errorf("%w: archive sequence %d exceeds the UID space", ErrInvalidEntry, seq)
 	}
 	cases, err := wBucket(w, bucketArchiveCases)
 	if err != nil {

@@ -23,7 +23,7 @@ type Hold struct {
 // that is not, changes nothing and is not an error.
 func (db *DB) SetHold(ctx context.Context, client string, on bool, by string) error {
 	if client == "" {
-		return fmt.Errorf("hold: %w: no client", ErrInvalidCaseload)
+		return fmt.Errorf("hold: %w: no client", ErrInvalidEntry)
 	}
 	err := db.write(ctx, func(w *writeTx) error {
 		b, err := wBucket(w, bucketArchiveHolds)

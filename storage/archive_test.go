@@ -141,8 +141,8 @@ func TestArchiveRefusesUnknownDirection(t *testing.T) {
 	db := newTestDB(t)
 	a := newTestAccount(t, db, "a@mailnet.test")
 	in := Incoming{Raw: testMessage("x"), Deliveries: []Delivery{{Account: a.ID, Mailbox: "INBOX"}}, Archive: &ArchiveInfo{Direction: "sideways"}}
-	if _, err := db.Deliver(context.Background(), in); !errors.Is(err, ErrArchive) {
-		t.Fatalf("Deliver: %v, want ErrArchive", err)
+	if _, err := db.Deliver(context.Background(), in); !errors.Is(err, ErrInvalidEntry) {
+		t.Fatalf("Deliver: %v, want ErrInvalidEntry", err)
 	}
 	if m, err := db.Mailbox(context.Background(), a.ID, "INBOX"); err == nil && m.Messages != 0 {
 		t.Fatal("message stored although its archive entry was refused")

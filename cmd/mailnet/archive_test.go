@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"mailnet/archive"
 	"mailnet/storage"
 )
 
@@ -174,5 +176,20 @@ func TestBackupRestore(t *testing.T) {
 	}
 	if names, _ := os.ReadDir(empty); len(names) != 0 {
 		t.Fatalf("failed restore left %v", names)
+	}
+}
+
+// TestArchiveExportRefusesUsedDir: an export never writes over files,
+// through the socket too.
+func TestArchiveExportRefusesUsedDir(t *testing.T) {
+	t.Parallel()
+	data := newArchiveData(t)
+	serveControl(t, data)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "", "archive", "export", dir, "--data", data); !errors.Is(err, archive.ErrNotEmpty) {
+		t.Fatalf("export into a used directory: %v, want archive.ErrNotEmpty", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"mailnet/archive"
 	"mailnet/storage"
 )
 
@@ -81,6 +82,9 @@ var sentinels = map[string]error{
 	"storage_not_found": storage.ErrNotFound,
 	"storage_invalid":   storage.ErrInvalidCaseload,
 	"storage_conflict":  storage.ErrConflict,
+	// Audit and archive operations.
+	"storage_invalid_entry": storage.ErrInvalidEntry,
+	"export_not_empty":      archive.ErrNotEmpty,
 }
 
 // Server answers control requests on a Unix socket.
