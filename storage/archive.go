@@ -227,6 +227,9 @@ type ArchiveFilter struct {
 	// Client keeps the entries of one client: its messages, purged ones
 	// included, and their tombstones.
 	Client string `json:"client,omitempty"`
+	// Direction keeps the entries of one direction (DirectionTombstone
+	// for the tombstones).
+	Direction string `json:"direction,omitempty"`
 	// From and To keep the entries with From <= Time < To.
 	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to,omitzero"`
@@ -237,6 +240,7 @@ type ArchiveFilter struct {
 
 func (f ArchiveFilter) match(e ArchiveEntry) bool {
 	return (f.Client == "" || e.Client == f.Client) &&
+		(f.Direction == "" || e.Direction == f.Direction) &&
 		(f.From.IsZero() || !e.Time.Before(f.From)) &&
 		(f.To.IsZero() || e.Time.Before(f.To))
 }
