@@ -52,8 +52,9 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 		if err != nil {
 			return err
 		}
-		return withOpsProgress(ctx, d, prog.bar("verifying archive"), func(ops control.Ops) error {
-			rep, err := ops.VerifyArchive(ctx, a)
+		pctx := control.WithProgress(ctx, prog.bar("verifying archive"))
+		return withOps(pctx, d, func(ops control.Ops) error {
+			rep, err := ops.VerifyArchive(pctx, a)
 			if err != nil {
 				return err
 			}
@@ -74,8 +75,9 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 		if req.Dir, err = filepath.Abs(pos[0]); err != nil {
 			return err
 		}
-		return withOpsProgress(ctx, d, prog.bar("exporting"), func(ops control.Ops) error {
-			res, err := ops.ExportArchive(ctx, req)
+		pctx := control.WithProgress(ctx, prog.bar("exporting"))
+		return withOps(pctx, d, func(ops control.Ops) error {
+			res, err := ops.ExportArchive(pctx, req)
 			if err != nil {
 				return err
 			}
@@ -106,8 +108,9 @@ func cmdArchive(ctx context.Context, args []string, std cmdIO) error {
 			return printHolds(std.stdout, holds)
 		})
 	case args[0] == "purge" && len(pos) == 0:
-		return withOpsProgress(ctx, d, prog.bar("purging"), func(ops control.Ops) error {
-			rep, err := ops.PurgeArchive(ctx, *dryRun)
+		pctx := control.WithProgress(ctx, prog.bar("purging"))
+		return withOps(pctx, d, func(ops control.Ops) error {
+			rep, err := ops.PurgeArchive(pctx, *dryRun)
 			if err != nil {
 				return err
 			}

@@ -38,12 +38,6 @@ func openDB(cfg *conf.Config, log *slog.Logger) (*storage.DB, error) {
 // withOps runs fn with the operations of the server running on this data
 // directory, or, when none runs, of the store opened directly.
 func withOps(ctx context.Context, d dataFlags, fn func(control.Ops) error) error {
-	return withOpsProgress(ctx, d, nil, fn)
-}
-
-// withOpsProgress is withOps where long operations run in this process
-// (no server answers) report to progress.
-func withOpsProgress(ctx context.Context, d dataFlags, progress func(done, total uint64), fn func(control.Ops) error) error {
 	cfg, err := loadConfig(d)
 	if err != nil {
 		return err
@@ -55,6 +49,6 @@ func withOpsProgress(ctx context.Context, d dataFlags, progress func(done, total
 	if err != nil {
 		return fmt.Errorf("%w (is a server running without its control socket?)", err)
 	}
-	err = fn(&control.Local{DB: db, Retention: cfg.Archive.Retention.ByCategory(), Progress: progress})
+	err = fn(&control.Local{DB: db, Retention: cfg.Archive.Retention.ByCategory()})
 	return errors.Join(err, db.Close())
 }

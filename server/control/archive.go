@@ -85,7 +85,7 @@ func (s *Server) dispatchArchive(ctx context.Context, op string, a archiveArgs) 
 
 // VerifyArchive implements Ops.
 func (l *Local) VerifyArchive(ctx context.Context, anchor storage.Anchor) (storage.ArchiveReport, error) {
-	rep, err := l.DB.VerifyArchive(ctx, l.Progress)
+	rep, err := l.DB.VerifyArchive(ctx, progressOf(ctx))
 	if err == nil && anchor.Seq != 0 {
 		err = l.DB.CheckAnchor(ctx, anchor)
 	}
@@ -100,7 +100,7 @@ func (l *Local) ExportArchive(ctx context.Context, req ExportRequest) (ExportRes
 	if req.Actor == "" {
 		return ExportResult{}, fmt.Errorf("archive export: no actor")
 	}
-	m, err := archive.Export(ctx, l.DB, req.Filter, req.Dir, l.now(), l.Progress)
+	m, err := archive.Export(ctx, l.DB, req.Filter, req.Dir, l.now(), progressOf(ctx))
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -134,7 +134,7 @@ func (l *Local) Holds(ctx context.Context) ([]storage.Hold, error) {
 
 // PurgeArchive implements Ops.
 func (l *Local) PurgeArchive(ctx context.Context, dryRun bool) (storage.PurgeReport, error) {
-	return l.DB.PurgeArchive(ctx, storage.PurgeRequest{Retention: l.Retention, Now: l.now(), DryRun: dryRun}, l.Progress)
+	return l.DB.PurgeArchive(ctx, storage.PurgeRequest{Retention: l.Retention, Now: l.now(), DryRun: dryRun}, progressOf(ctx))
 }
 
 // VerifyArchive implements Ops.

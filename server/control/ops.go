@@ -93,9 +93,6 @@ type Local struct {
 	// Retention is the archive's retention period per category
 	// (conf.Retention.ByCategory), for PurgeArchive; nil keeps all.
 	Retention map[string]time.Duration
-	// Progress, if set, hears the progress of long archive operations
-	// (the command-line tool shows it on a terminal).
-	Progress func(done, total uint64)
 }
 
 var _ Ops = (*Local)(nil)

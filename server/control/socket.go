@@ -64,6 +64,9 @@ type response struct {
 	// can rebuild it.
 	Kinds  []string        `json:"kinds,omitempty"`
 	Result json.RawMessage `json:"result,omitempty"`
+	// Progress, when set, makes this message a progress report (see
+	// WithProgress); the reply follows.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // sentinels lets errors cross the socket and still match errors.Is.
@@ -161,6 +164,9 @@ func (s *Server) handle(c net.Conn) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	enc := json.NewEncoder(c)
+	var mu sync.Mutex // one message at a time on c
+	ctx = relayProgress(ctx, &mu, func(p Progress) error { return enc.Encode(response{Progress: &p}) })
 	result, err := s.dispatch(ctx, req)
 	var resp response
 	if err != nil {
@@ -175,7 +181,9 @@ func (s *Server) handle(c net.Conn) {
 		resp = response{Error: err.Error()}
 	}
 	s.log.Info("control request", "op", req.Op, "ok", resp.Error == "")
-	if err := json.NewEncoder(c).Encode(resp); err != nil {
+	mu.Lock()
+	defer mu.Unlock()
+	if err := enc.Encode(resp); err != nil {
 		s.log.Warn("control reply failed", "err", err)
 	}
 }
@@ -247,9 +255,19 @@ func (c *Client) call(ctx context.Context, req request, result any) error {
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		return err
 	}
+	dec := json.NewDecoder(conn)
 	var resp response
-	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
-		return fmt.Errorf("control reply: %w", err)
+	for {
+		resp = response{}
+		if err := dec.Decode(&resp); err != nil {
+			return fmt.Errorf("control reply: %w", err)
+		}
+		if resp.Progress == nil {
+			break
+		}
+		if fn := progressOf(ctx); fn != nil {
+			fn(resp.Progress.Done, resp.Progress.Total)
+		}
 	}
 	if resp.Error != "" {
 		e := remoteError{msg: resp.Error}
