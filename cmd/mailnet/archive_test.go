@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mailnet/archive"
+	"mailnet/conf"
 	"mailnet/storage"
 )
 
@@ -191,5 +192,20 @@ func TestArchiveExportRefusesUsedDir(t *testing.T) {
 	}
 	if _, err := runCLI(t, "", "archive", "export", dir, "--data", data); !errors.Is(err, archive.ErrNotEmpty) {
 		t.Fatalf("export into a used directory: %v, want archive.ErrNotEmpty", err)
+	}
+}
+
+// TestRetentionCategoriesAreDirections: every retention key of the
+// configuration names an archive direction, and every direction has one.
+func TestRetentionCategoriesAreDirections(t *testing.T) {
+	t.Parallel()
+	got := conf.Default().Archive.Retention.ByCategory()
+	if len(got) != len(storage.Directions) {
+		t.Fatalf("retention categories %v, directions %v", got, storage.Directions)
+	}
+	for _, d := range storage.Directions {
+		if _, ok := got[d]; !ok {
+			t.Errorf("direction %q has no retention key", d)
+		}
 	}
 }
