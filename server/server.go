@@ -244,7 +244,7 @@ func (s *Server) Start() error {
 			}
 		})
 	}
-	ctl, err := control.Listen(control.SocketPath(s.cfg.DataDir), &control.Local{DB: s.db, Kick: s.queue.Kick}, s.log.With("part", "control"))
+	ctl, err := control.Listen(control.SocketPath(s.cfg.DataDir), &control.Local{DB: s.db, Kick: s.queue.Kick, Retention: s.cfg.Archive.Retention.ByCategory()}, s.log.With("part", "control"))
 	if err != nil {
 		for _, o := range opened {
 			o.Close()

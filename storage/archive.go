@@ -51,10 +51,6 @@ const (
 // which are also the retention categories.
 var Directions = []string{DirectionIn, DirectionOut, DirectionInternal, DirectionNotice, DirectionAck, DirectionDSN}
 
-// ErrArchive reports archive information that cannot be stored: an
-// unknown direction, a message too large for a case UID.
-var ErrArchive = errors.New("storage: invalid archive entry")
-
 // ArchiveInfo asks Deliver to archive a message, and says what the archive
 // records of it.
 type ArchiveInfo struct {
@@ -92,7 +88,7 @@ type ArchiveEntry struct {
 	Blob Hash  `json:"blob"`
 	Size int64 `json:"size"`
 	// Purged is, for a tombstone, the sequence number of the entry whose
-	// content it removed; Reason says why ("retention in 365d").
+	// content it removed; Reason says why ("retention of dsn: 365d").
 	Purged uint64 `json:"purged,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	// Prev is the previous entry's hash, Hash this entry's (see
@@ -156,7 +152,7 @@ func validDirection(d string) bool {
 // client's case. It returns the entry's sequence number.
 func archiveMessage(w *writeTx, info ArchiveInfo, h Hash, raw, summary []byte, date time.Time) (uint64, error) {
 	if !validDirection(info.Direction) {
-		return 0, fmt.Errorf("%w: direction %q", ErrArchive, info.Direction)
+		return 0, fmt.Errorf("%w: direction %q", ErrInvalidEntry, info.Direction)
 	}
 	ref, err := refBlob(w.tx, h, raw, summary)
 	if err != nil {
@@ -172,7 +168,7 @@ func archiveMessage(w *writeTx, info ArchiveInfo, h Hash, raw, summary []byte, d
 		return seq, nil
 	}
 	if seq > math.MaxUint32 {
-		return 0, fmt.Errorf("%w: archive sequence %d exceeds the UID space", ErrArchive, seq)
+		return 0, fmt.Errorf("%w: archive sequence %d exceeds the UID space", ErrInvalidEntry, seq)
 	}
 	cases, err := wBucket(w, bucketArchiveCases)
 	if err != nil {
@@ -228,8 +224,12 @@ func initArchive(tx *bolt.Tx) error {
 
 // ArchiveFilter selects archive entries. Zero fields select everything.
 type ArchiveFilter struct {
-	// Client keeps the entries of one client's case.
+	// Client keeps the entries of one client: its messages, purged ones
+	// included, and their tombstones.
 	Client string `json:"client,omitempty"`
+	// Direction keeps the entries of one direction (DirectionTombstone
+	// for the tombstones).
+	Direction string `json:"direction,omitempty"`
 	// From and To keep the entries with From <= Time < To.
 	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to,omitzero"`
@@ -240,6 +240,7 @@ type ArchiveFilter struct {
 
 func (f ArchiveFilter) match(e ArchiveEntry) bool {
 	return (f.Client == "" || e.Client == f.Client) &&
+		(f.Direction == "" || e.Direction == f.Direction) &&
 		(f.From.IsZero() || !e.Time.Before(f.From)) &&
 		(f.To.IsZero() || e.Time.Before(f.To))
 }
@@ -264,7 +265,7 @@ func (db *DB) ArchiveEntries(ctx context.Context, f ArchiveFilter) ([]ArchiveEnt
 var errStopWalk = errors.New("stop")
 
 // walkArchive calls fn with each entry f selects, in order, up to
-// f.Limit. With a client, only the client's case index is read.
+// f.Limit.
 func walkArchive(tx *bolt.Tx, f ArchiveFilter, fn func(ArchiveEntry) error) error {
 	b := tx.Bucket(bucketArchive)
 	if b == nil {
@@ -297,17 +298,13 @@ func walkArchive(tx *bolt.Tx, f ArchiveFilter, fn func(ArchiveEntry) error) erro
 		}
 		return nil
 	}
+	// The whole chain is read even for one client: the case index only
+	// holds the messages still kept, and a client's export or history
+	// must show the purged ones and their tombstones too.
 	var err error
-	if f.Client != "" {
-		err = walkCase(tx, f.Client, func(seq uint64, _ []byte) error {
-			key := u64(seq)
-			return visit(key, b.Get(key))
-		})
-	} else {
-		cur := b.Cursor()
-		for k, v := cur.First(); k != nil && err == nil; k, v = cur.Next() {
-			err = visit(k, v)
-		}
+	cur := b.Cursor()
+	for k, v := cur.First(); k != nil && err == nil; k, v = cur.Next() {
+		err = visit(k, v)
 	}
 	if errors.Is(err, errStopWalk) {
 		return nil
@@ -330,6 +327,81 @@ func walkCase(tx *bolt.Tx, client string, fn func(seq uint64, v []byte) error) e
 		}
 	}
 	return nil
+}
+
+// WalkArchive calls fn with each entry f selects, in order, in one read
+// snapshot, with the message's content (nil for a tombstone or a purged
+// message). raw is fn's to keep. fn runs inside a read transaction: it may
+// take its time (the writer goes on) but must not call write methods.
+func (db *DB) WalkArchive(ctx context.Context, f ArchiveFilter, fn func(e ArchiveEntry, raw []byte) error) error {
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return walkArchive(tx, f, func(e ArchiveEntry) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var raw []byte
+			if e.Direction != DirectionTombstone && e.PurgedBy == 0 {
+				var err error
+				if raw, err = archivedRaw(tx, e.Seq); err != nil {
+					return fmt.Errorf("entry %d: %w", e.Seq, err)
+				}
+			}
+			return fn(e, raw)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("archive walk: %w", err)
+	}
+	return nil
+}
+
+// ArchiveHead returns the sequence number and hash of the archive's last
+// entry (0 and the zero hash when it is empty).
+func (db *DB) ArchiveHead(ctx context.Context) (uint64, Hash, error) {
+	var seq uint64
+	var h Hash
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		seq, h, err = archiveChain.head(tx)
+		return err
+	})
+	return seq, h, err
+}
+
+// ComputeHash returns the hash e must have in the chain: SHA-256 over the
+// chain's tag, Seq, Prev and the canonical encoding of the other chained
+// fields (not PurgedBy). It needs no store, so an export can be checked
+// offline: an entry is intact when ComputeHash equals its Hash.
+func (e ArchiveEntry) ComputeHash() Hash {
+	return archiveChain.linkHash(e.Seq, e.Prev, e.encode())
+}
+
+// ArchiveEntry returns entry seq (message or tombstone), with PurgedBy
+// set, or ErrNotFound.
+func (db *DB) ArchiveEntry(ctx context.Context, seq uint64) (ArchiveEntry, error) {
+	var e ArchiveEntry
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArchive)
+		if b == nil {
+			return ErrNotFound
+		}
+		l, ok := splitLink(u64(seq), b.Get(u64(seq)))
+		if !ok {
+			return ErrNotFound
+		}
+		var err error
+		if e, err = decodeArchive(l); err != nil {
+			return err
+		}
+		if p := tx.Bucket(bucketArchivePurge); p != nil && len(p.Get(u64(seq))) == 8 {
+			e.PurgedBy = binary.BigEndian.Uint64(p.Get(u64(seq)))
+		}
+		return nil
+	})
+	if err != nil {
+		return ArchiveEntry{}, fmt.Errorf("archive entry %d: %w", seq, err)
+	}
+	return e, nil
 }
 
 // ArchivedMessage returns the raw content of archive entry seq, or

@@ -105,3 +105,31 @@ func (db *DB) CaseMessages(ctx context.Context, client string, uids []uint32, wa
 	}
 	return out, nil
 }
+
+// CaseClients returns, in order, the clients whose case holds at least one
+// message. It seeks from one client to the next, so its cost follows the
+// number of clients, not of messages.
+func (db *DB) CaseClients(ctx context.Context) ([]string, error) {
+	var out []string
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		cases := tx.Bucket(bucketArchiveCases)
+		if cases == nil {
+			return nil
+		}
+		cur := cases.Cursor()
+		for k, _ := cur.First(); k != nil; {
+			if len(k) < 9 {
+				return fmt.Errorf("case index key %q: %w", k, ErrNotFound)
+			}
+			client := string(k[:len(k)-9])
+			out = append(out, client)
+			// The next client's keys start after client + 0x01.
+			k, _ = cur.Seek(append([]byte(client), 1))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("case clients: %w", err)
+	}
+	return out, nil
+}

@@ -23,7 +23,7 @@ type Hold struct {
 // that is not, changes nothing and is not an error.
 func (db *DB) SetHold(ctx context.Context, client string, on bool, by string) error {
 	if client == "" {
-		return fmt.Errorf("hold: %w: no client", ErrInvalidCaseload)
+		return fmt.Errorf("hold: %w: no client", ErrInvalidEntry)
 	}
 	err := db.write(ctx, func(w *writeTx) error {
 		b, err := wBucket(w, bucketArchiveHolds)
@@ -194,7 +194,7 @@ func purgeEntries(w *writeTx, seqs []uint64, req PurgeRequest, rep *PurgeReport)
 // purgeEntry appends e's tombstone and removes its content.
 func purgeEntry(w *writeTx, e ArchiveEntry, req PurgeRequest, purged *bolt.Bucket) error {
 	t := ArchiveEntry{Time: req.Now.UTC(), Direction: DirectionTombstone, Client: e.Client, Counsellor: e.Counsellor,
-		Purged: e.Seq, Reason: fmt.Sprintf("retention of %s: %s", e.Direction, req.Retention[e.Direction])}
+		Purged: e.Seq, Reason: fmt.Sprintf("retention of %s: %dd", e.Direction, req.Retention[e.Direction]/(24*time.Hour))}
 	tomb, _, _, err := archiveChain.append(w, func(uint64, Hash) []byte { return t.encode() })
 	if err != nil {
 		return err

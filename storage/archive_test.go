@@ -104,6 +104,9 @@ func TestArchiveSurvivesExpunge(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if clients, err := db.CaseClients(ctx); err != nil || !slices.Equal(clients, []string{"J1"}) {
+		t.Fatalf("case clients %v, %v", clients, err)
+	}
 	caseUIDs, err := db.CaseUIDs(ctx, "J1")
 	if err != nil || !slices.Equal(caseUIDs, []uint32{1, 3}) {
 		t.Fatalf("case UIDs %v, %v", caseUIDs, err)
@@ -138,8 +141,8 @@ func TestArchiveRefusesUnknownDirection(t *testing.T) {
 	db := newTestDB(t)
 	a := newTestAccount(t, db, "a@mailnet.test")
 	in := Incoming{Raw: testMessage("x"), Deliveries: []Delivery{{Account: a.ID, Mailbox: "INBOX"}}, Archive: &ArchiveInfo{Direction: "sideways"}}
-	if _, err := db.Deliver(context.Background(), in); !errors.Is(err, ErrArchive) {
-		t.Fatalf("Deliver: %v, want ErrArchive", err)
+	if _, err := db.Deliver(context.Background(), in); !errors.Is(err, ErrInvalidEntry) {
+		t.Fatalf("Deliver: %v, want ErrInvalidEntry", err)
 	}
 	if m, err := db.Mailbox(context.Background(), a.ID, "INBOX"); err == nil && m.Messages != 0 {
 		t.Fatal("message stored although its archive entry was refused")
@@ -291,6 +294,9 @@ func TestArchivePurge(t *testing.T) {
 	if uids, err := db.CaseUIDs(ctx, "J1"); err != nil || !slices.Equal(uids, []uint32{2, 4}) {
 		t.Fatalf("case J1 after purge: %v, %v", uids, err)
 	}
+	if clients, err := db.CaseClients(ctx); err != nil || !slices.Equal(clients, []string{"J1", "J2"}) {
+		t.Fatalf("case clients %v, %v", clients, err)
+	}
 	if got := events.caseEvents("J1"); got[len(got)-1].Kind != EventExpunged || !slices.Equal(got[len(got)-1].UIDs, []uint32{1}) {
 		t.Fatalf("case events %+v", got)
 	}
@@ -315,5 +321,59 @@ func TestArchivePurge(t *testing.T) {
 	}
 	if rep, err := db.PurgeArchive(ctx, req, nil); err != nil || rep.Purged != 1 {
 		t.Fatalf("purge after release: %+v, %v", rep, err)
+	}
+}
+
+// TestArchiveRewriteNeedsAnchor rewrites the whole chain consistently, as
+// someone controlling the file could: VerifyArchive cannot tell, the
+// anchor kept from before can.
+func TestArchiveRewriteNeedsAnchor(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := newTestAccount(t, db, "a@mailnet.test")
+	for _, s := range []string{"one", "two", "three"} {
+		archived(t, db, a, s, ArchiveInfo{Direction: DirectionIn, From: "jean@example.org", Client: "J1"})
+	}
+	rep, err := db.VerifyArchive(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor := Anchor{Seq: rep.Entries, Hash: rep.Head}
+	if err := db.CheckAnchor(ctx, anchor); err != nil {
+		t.Fatalf("intact archive: %v", err)
+	}
+	// Forge entry 2's sender and recompute every hash after it.
+	err = db.write(ctx, func(w *writeTx) error {
+		b := w.tx.Bucket(bucketArchive)
+		var prev Hash
+		for seq := uint64(1); seq <= 3; seq++ {
+			l, _ := splitLink(u64(seq), b.Get(u64(seq)))
+			e, err := decodeArchive(l)
+			if err != nil {
+				return err
+			}
+			if seq == 2 {
+				e.From = "someone-else@example.org"
+			}
+			e.Prev = prev
+			body := e.encode()
+			prev = archiveChain.linkHash(seq, e.Prev, body)
+			v := append(append(append([]byte{}, e.Prev[:]...), body...), prev[:]...)
+			if err := b.Put(u64(seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.VerifyArchive(ctx, nil); err != nil {
+		t.Fatalf("a consistent rewrite is not visible without an anchor, yet verify says %v", err)
+	}
+	var ce *ChainError
+	if err := db.CheckAnchor(ctx, anchor); !errors.As(err, &ce) || ce.Seq != 3 {
+		t.Fatalf("anchor after the rewrite: %v, want a broken link at 3", err)
 	}
 }

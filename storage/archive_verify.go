@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -107,6 +108,32 @@ func verifyArchive(ctx context.Context, tx *bolt.Tx, progress func(done, total u
 		}
 	}
 	return rep, nil
+}
+
+// Anchor is an archive entry's hash kept outside the store (printed by a
+// verification, written in an export manifest). The chain can be rebuilt
+// consistently by whoever controls the file; an anchor kept elsewhere
+// cannot.
+type Anchor struct {
+	Seq  uint64 `json:"seq"`
+	Hash Hash   `json:"hash"`
+}
+
+// CheckAnchor reports, as a *ChainError, that the archive's entry a.Seq no
+// longer has the hash a.Hash: the chain up to it was rewritten. Run it
+// after VerifyArchive, which proves the links after the anchor.
+func (db *DB) CheckAnchor(ctx context.Context, a Anchor) error {
+	e, err := db.ArchiveEntry(ctx, a.Seq)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("archive anchor: %w", &ChainError{Chain: archiveChain.name, Seq: a.Seq, Reason: "anchored entry is missing"})
+	}
+	if err != nil {
+		return err
+	}
+	if e.Hash != a.Hash {
+		return fmt.Errorf("archive anchor: %w", &ChainError{Chain: archiveChain.name, Seq: a.Seq, Reason: "hash differs from the anchor kept: the chain was rewritten"})
+	}
+	return nil
 }
 
 // checkBody finds the body of message entry e by its hash and checks its

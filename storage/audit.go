@@ -88,7 +88,7 @@ func decodeAudit(l link) (AuditEntry, error) {
 // committed. The Seq, Prev and Hash given are ignored.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	if e.Actor == "" || e.Action == "" {
-		return AuditEntry{}, fmt.Errorf("audit: actor and action are required: %w", ErrInvalidName)
+		return AuditEntry{}, fmt.Errorf("audit: %w: actor and action are required", ErrInvalidEntry)
 	}
 	if e.Time.IsZero() {
 		e.Time = db.now()

@@ -97,7 +97,7 @@ func TestAuditAppendAndList(t *testing.T) {
 func TestAuditRejectsIncomplete(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
-	if _, err := db.Audit(context.Background(), AuditEntry{Action: "fetch"}); err == nil {
+	if _, err := db.Audit(context.Background(), AuditEntry{Action: "fetch"}); !errors.Is(err, ErrInvalidEntry) {
 		t.Fatal("entry without actor accepted")
 	}
 }

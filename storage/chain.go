@@ -252,7 +252,8 @@ func (r *canonReader) count() int {
 		return 0
 	}
 	n, k := binary.Uvarint(r.b)
-	if k <= 0 || n > uint64(len(r.b)) {
+	// A length is canonical only in its shortest form.
+	if k <= 0 || n > uint64(len(r.b)) || k != len(binary.AppendUvarint(nil, n)) {
 		r.err = errCanonShort
 		return 0
 	}

@@ -6,6 +6,12 @@
 // links and the log of their changes), the sender verdicts of incoming
 // mail, and the outbound queue's per-recipient state.
 //
+// Two append-only hash chains share one helper (chain.go): the archive,
+// where every message accepted or made by the server gets an entry in the
+// transaction that stores it (with a reference on its body, and an index
+// per client that the IMAP Cases/ views read), and the audit log of reads
+// of other people's mail. See docs/archive.md and docs/storage.md.
+//
 // The embedded engine is bbolt, one file in the data directory, and this is
 // the only package that imports it. Callers see domain methods (Deliver,
 // Mailboxes, StoreFlags, …) and plain Go values; no bbolt transaction or

@@ -25,6 +25,12 @@ var (
 	ErrTooLarge = errors.New("storage: message too large")
 )
 
+// ErrInvalidEntry reports an audit or archive entry that cannot be
+// stored: an audit entry without actor or action, an unknown archive
+// direction, an archive grown past the UID space of the case views, a
+// legal hold without a client.
+var ErrInvalidEntry = errors.New("storage: invalid audit or archive entry")
+
 // ErrMalformed reports a message so broken that no IMAP summary can be made
 // of it; it is refused rather than stored half-readable.
 var ErrMalformed = errors.New("storage: malformed message")

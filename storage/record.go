@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,6 +16,17 @@ type Hash [sha256.Size]byte
 
 // String returns the hash in lower-case hex.
 func (h Hash) String() string { return fmt.Sprintf("%x", h[:]) }
+
+// ParseHash reads a hash written by String (hex, either case).
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return Hash{}, fmt.Errorf("%q is not a SHA-256 in hex", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
 
 // The system flags (RFC 9051 §2.3.2), stored as bits.
 const (

@@ -29,7 +29,7 @@ func cmdBackup(ctx context.Context, args []string, std cmdIO) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(std.stdout, "backup written: %s (%d bytes); restore by stopping the server and copying it to DATA/%s\n", dest, n, dbFile)
+		fmt.Fprintf(std.stdout, "backup written: %s (%d bytes); restore with: mailnet restore %s --data EMPTY-DIR\n", dest, n, dest)
 		return nil
 	})
 }

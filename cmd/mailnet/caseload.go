@@ -197,6 +197,7 @@ type progress struct {
 	w     io.Writer // nil when not a terminal
 	lines int
 	shown time.Time
+	drawn bool // bar has drawn a line that end must finish
 }
 
 // newProgress returns a progress writing to stderr if stderr is a
@@ -244,6 +245,35 @@ func (pr progressReader) Read(b []byte) (int, error) {
 func (p *progress) done() {
 	if p.w != nil {
 		fmt.Fprintf(p.w, "\rparsing: %d lines read\n", p.lines)
+	}
+}
+
+// bar returns a progress function that draws "label: done/total (pct)"
+// on the terminal, at most ten times a second; end finishes the line.
+func (p *progress) bar(label string) func(done, total uint64) {
+	if p.w == nil {
+		return nil
+	}
+	return func(done, total uint64) {
+		now := time.Now()
+		if now.Sub(p.shown) < 100*time.Millisecond && done != total {
+			return
+		}
+		p.shown = now
+		p.drawn = true
+		if total == 0 {
+			fmt.Fprintf(p.w, "\r%s: %d", label, done)
+			return
+		}
+		fmt.Fprintf(p.w, "\r%s: %d/%d (%d%%)", label, done, total, done*100/total)
+	}
+}
+
+// end finishes a line drawn by bar.
+func (p *progress) end() {
+	if p.w != nil && p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
 	}
 }
 

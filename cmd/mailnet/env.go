@@ -49,6 +49,6 @@ func withOps(ctx context.Context, d dataFlags, fn func(control.Ops) error) error
 	if err != nil {
 		return fmt.Errorf("%w (is a server running without its control socket?)", err)
 	}
-	err = fn(&control.Local{DB: db})
+	err = fn(&control.Local{DB: db, Retention: cfg.Archive.Retention.ByCategory()})
 	return errors.Join(err, db.Close())
 }

@@ -8,6 +8,7 @@
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
 //	mailnet sla due --received TIME | sla list [--team T] [--counsellor C] [--overdue]
 //	mailnet audit list [--user U] [--client C] [--since T] | audit verify
+//	mailnet archive verify|export|hold|release|holds|purge …, backup FILE, restore FILE
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -38,6 +39,7 @@ commands:
   dkim keygen DOMAIN [--selector S] [--algo ed25519|rsa]   create a DKIM key, print its DNS record
   dkim list                                     list DKIM keys and their DNS records
   backup FILE                                   write a consistent copy of the store, server running or not
+  restore FILE                                  restore a backup into an empty data directory, then verify it
   caseload import FILE.csv [--dry-run]           import the planning export (columns: go doc mailnet/caseload)
   caseload show CLIENT|ADDRESS|DOMAIN
   caseload assign CLIENT COUNSELLOR
@@ -49,6 +51,10 @@ commands:
   sla list [--team T] [--counsellor C] [--overdue] open conversations by due time, OVERDUE marked
   audit list [--user U] [--client C] [--since WHEN] [--limit N]   reads of others' mail, oldest first
   audit verify                                  check the audit log's hash chain
+  archive verify [--export DIR]                 check the archive's chain and bodies (or an export, offline)
+  archive export [--client C] [--from WHEN] [--to WHEN] DIR   mbox + manifest.json, audited
+  archive hold CLIENT | archive release CLIENT | archive holds   legal hold: never purged
+  archive purge [--dry-run]                     remove content past its [archive.retention], leave tombstones
 
 Data commands accept --config FILE and --data DIR.
 WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in
@@ -103,6 +109,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSLA(ctx, args[1:], std)
 	case "audit":
 		return cmdAudit(ctx, args[1:], std)
+	case "archive":
+		return cmdArchive(ctx, args[1:], std)
+	case "restore":
+		return cmdRestore(ctx, args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -38,6 +38,7 @@ type Ops interface {
 	Conversations(ctx context.Context, filter storage.ConversationFilter) ([]storage.Conversation, error)
 	CaseloadOps
 	AuditOps
+	ArchiveOps
 }
 
 // AddUserRequest describes an account to create.
@@ -89,6 +90,9 @@ type Local struct {
 	Kick func()
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Retention is the archive's retention period per category
+	// (conf.Retention.ByCategory), for PurgeArchive; nil keeps all.
+	Retention map[string]time.Duration
 }
 
 var _ Ops = (*Local)(nil)

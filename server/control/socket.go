@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"mailnet/archive"
 	"mailnet/storage"
 )
 
@@ -32,7 +33,8 @@ const requestTimeout = time.Minute
 const opBackup = "backup"
 
 // longOps are the requests that get importTimeout.
-var longOps = map[string]bool{opImportCaseload: true, opBackup: true, opAuditVerify: true}
+var longOps = map[string]bool{opImportCaseload: true, opBackup: true, opAuditVerify: true,
+	opArchiveVerify: true, opArchiveExport: true, opArchivePurge: true}
 
 // importTimeout bounds a caseload import once its request is read: a
 // 100,000-row batch is tens of megabytes of JSON and one large
@@ -52,6 +54,8 @@ type request struct {
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
 	// Audit is the filter of opAuditList.
 	Audit storage.AuditFilter `json:"audit,omitzero"`
+	// Archive holds the arguments of the archive requests.
+	Archive archiveArgs `json:"archive,omitzero"`
 }
 
 type response struct {
@@ -60,6 +64,9 @@ type response struct {
 	// can rebuild it.
 	Kinds  []string        `json:"kinds,omitempty"`
 	Result json.RawMessage `json:"result,omitempty"`
+	// Progress, when set, makes this message a progress report (see
+	// WithProgress); the reply follows.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // sentinels lets errors cross the socket and still match errors.Is.
@@ -78,6 +85,9 @@ var sentinels = map[string]error{
 	"storage_not_found": storage.ErrNotFound,
 	"storage_invalid":   storage.ErrInvalidCaseload,
 	"storage_conflict":  storage.ErrConflict,
+	// Audit and archive operations.
+	"storage_invalid_entry": storage.ErrInvalidEntry,
+	"export_not_empty":      archive.ErrNotEmpty,
 }
 
 // Server answers control requests on a Unix socket.
@@ -154,6 +164,9 @@ func (s *Server) handle(c net.Conn) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	enc := json.NewEncoder(c)
+	var mu sync.Mutex // one message at a time on c
+	ctx = relayProgress(ctx, &mu, func(p Progress) error { return enc.Encode(response{Progress: &p}) })
 	result, err := s.dispatch(ctx, req)
 	var resp response
 	if err != nil {
@@ -168,7 +181,9 @@ func (s *Server) handle(c net.Conn) {
 		resp = response{Error: err.Error()}
 	}
 	s.log.Info("control request", "op", req.Op, "ok", resp.Error == "")
-	if err := json.NewEncoder(c).Encode(resp); err != nil {
+	mu.Lock()
+	defer mu.Unlock()
+	if err := enc.Encode(resp); err != nil {
 		s.log.Warn("control reply failed", "err", err)
 	}
 }
@@ -199,6 +214,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.AuditEntries(ctx, req.Audit)
 	case opAuditVerify:
 		return s.ops.VerifyAudit(ctx)
+	case opArchiveVerify, opArchiveExport, opArchiveHold, opArchiveHolds, opArchivePurge:
+		return s.dispatchArchive(ctx, req.Op, req.Archive)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }
@@ -238,9 +255,19 @@ func (c *Client) call(ctx context.Context, req request, result any) error {
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		return err
 	}
+	dec := json.NewDecoder(conn)
 	var resp response
-	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
-		return fmt.Errorf("control reply: %w", err)
+	for {
+		resp = response{}
+		if err := dec.Decode(&resp); err != nil {
+			return fmt.Errorf("control reply: %w", err)
+		}
+		if resp.Progress == nil {
+			break
+		}
+		if fn := progressOf(ctx); fn != nil {
+			fn(resp.Progress.Done, resp.Progress.Total)
+		}
 	}
 	if resp.Error != "" {
 		e := remoteError{msg: resp.Error}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"context"
 	"net"
 	"slices"
 	"strings"
@@ -56,6 +57,10 @@ func TestPerRecipientReplies(t *testing.T) {
 	}
 	if strings.Contains(r.text, "jean@example.org") {
 		t.Errorf("the delivered recipient is in the DSN:\n%s", r.text)
+	}
+	archived, err := e.db.ArchiveEntries(context.Background(), storage.ArchiveFilter{})
+	if err != nil || len(archived) != 1 || archived[0].Direction != storage.DirectionDSN || archived[0].From != "" || !slices.Equal(archived[0].To, []string{sender}) {
+		t.Errorf("archive %+v, %v; want the DSN from the null sender to %s", archived, err, sender)
 	}
 	for _, want := range []string{
 		"<nobody@example.org>\r\n    Motif : cette adresse n'existe pas chez le destinataire.",

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,16 @@ func TestNoticeBeforeExpiry(t *testing.T) {
 	c, err := f.db.ConversationByID(ctx, 1)
 	if err != nil || !c.WarnedAt.Equal(notice) || !c.NextContact.Equal(next) {
 		t.Fatalf("conversation %+v, %v", c, err)
+	}
+	archived, err := f.db.ArchiveEntries(ctx, storage.ArchiveFilter{Direction: storage.DirectionNotice})
+	if err != nil || len(archived) != 2 {
+		t.Fatalf("archived notices %+v, %v; want the notice and the alert", archived, err)
+	}
+	if e := archived[0]; e.Client != "J1" || !slices.Equal(e.To, []string{jean}) || e.Counsellor != marie {
+		t.Errorf("notice archived as %+v", e)
+	}
+	if e := archived[1]; e.Client != "" || !slices.Equal(e.To, []string{f.paul.Address}) || e.Counsellor != marie {
+		t.Errorf("alert archived as %+v", e)
 	}
 }
 
