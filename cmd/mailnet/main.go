@@ -7,6 +7,7 @@
 //	mailnet dkim keygen|list …
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
 //	mailnet sla due --received TIME | sla list [--team T] [--counsellor C] [--overdue]
+//	mailnet stats [--team T] [--from D] [--to D] [--csv]
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -46,6 +47,7 @@ commands:
   case link CLIENT EXPERT --reason REASON | case unlink CLIENT EXPERT
   sla due --received RFC3339-TIME                deadline and notice time of a receipt, explained
   sla list [--team T] [--counsellor C] [--overdue] open conversations by due time, OVERDUE marked
+  stats [--team T] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv]   the dashboard's statistics (default: last 30 days)
 
 Data commands accept --config FILE and --data DIR.
 WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in
@@ -98,6 +100,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCase(ctx, args[1:], std)
 	case "sla":
 		return cmdSLA(ctx, args[1:], std)
+	case "stats":
+		return cmdStats(ctx, args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -43,3 +43,31 @@ func TestConversationsOverSocket(t *testing.T) {
 		t.Fatalf("Conversations = %+v, %v", got, err)
 	}
 }
+
+// TestCounsellorsOverSocket: the caseload's counsellors and their teams
+// come through the socket.
+func TestCounsellorsOverSocket(t *testing.T) {
+	t.Parallel()
+	local, dir := newTestOps(t)
+	ctx := context.Background()
+	for _, a := range []string{"marie@mailnet.test", "lea@mailnet.test"} {
+		if _, err := local.AddUser(ctx, AddUserRequest{Address: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := local.ImportCaseload(ctx, storage.CaseloadBatch{
+		Teams:       []storage.Team{{ID: "T1", Managers: []string{"lea@mailnet.test"}}},
+		Counsellors: []storage.Counsellor{{Address: "marie@mailnet.test", Kind: storage.ServesJobseekers, Team: "T1"}},
+	}, "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Dial(serveSocket(t, local, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Counsellors(ctx)
+	if err != nil || len(got) != 1 || got[0].Address != "marie@mailnet.test" || got[0].Team != "T1" {
+		t.Fatalf("Counsellors = %+v, %v", got, err)
+	}
+}

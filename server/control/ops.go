@@ -36,6 +36,8 @@ type Ops interface {
 	// Conversations lists the conversations that filter selects, ordered
 	// by ID.
 	Conversations(ctx context.Context, filter storage.ConversationFilter) ([]storage.Conversation, error)
+	// Counsellors lists the caseload's counsellors with their teams.
+	Counsellors(ctx context.Context) ([]storage.Counsellor, error)
 	CaseloadOps
 }
 

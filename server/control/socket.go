@@ -190,6 +190,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.Backup(ctx, req.Path)
 	case opConversations:
 		return s.ops.Conversations(ctx, req.Conversations)
+	case opCounsellors:
+		return s.ops.Counsellors(ctx)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }
