@@ -32,4 +32,6 @@ var (
 	ErrAuthzidMismatch = errors.New("auth: authorization identity differs from login")
 	// ErrInvalidRole reports a string that names no storage.Role.
 	ErrInvalidRole = errors.New("auth: invalid role")
+	// ErrInvalidScope reports a string that names no Scope.
+	ErrInvalidScope = errors.New("auth: invalid sharing scope")
 )

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // Config is the whole mailnet configuration: one TOML file, decoded over
@@ -37,8 +38,15 @@ type Config struct {
 	Queue Queue `toml:"queue"`
 	// Inbound is what is done with mail that fails sender checks.
 	Inbound Inbound `toml:"inbound"`
+	// Sharing is who reads whose mail, read-only, over IMAP.
+	Sharing Sharing `toml:"sharing"`
 	// SLA is the business calendar of the answer commitment.
 	SLA SLA `toml:"sla"`
+	// Archive is the retention of the immutable archive.
+	Archive Archive `toml:"archive"`
+	// Public is how mail clients reach this server, for their automatic
+	// set-up.
+	Public Public `toml:"public"`
 	// Web is the managers' dashboard served on Listen.HTTP.
 	Web Web `toml:"web"`
 }
@@ -213,6 +221,15 @@ type Inbound struct {
 	DMARCReject string `toml:"dmarc_reject"`
 }
 
+// Sharing configures the read-only views of colleagues' mail and of
+// clients' cases.
+type Sharing struct {
+	// Scope is how far a counsellor reads: "team" (their team), "agency"
+	// (every team of their agency) or "all". Managers and admins read
+	// everything. Default "team".
+	Scope string `toml:"scope"`
+}
+
 // SLA configures the business calendar of the commitment to answer each
 // client message within a number of business hours. See package
 // mailnet/routing/sla for the rules and worked examples.
@@ -263,6 +280,41 @@ type SLA struct {
 	// both are Go text/template (see package mailnet/routing/sla/texts).
 	// Default "".
 	TemplatesDir string `toml:"templates_dir"`
+}
+
+// Archive configures the immutable archive (see docs/archive.md).
+type Archive struct {
+	// Retention is how long each category of archived mail is kept before
+	// `mailnet archive purge` removes its content (leaving a tombstone).
+	Retention Retention `toml:"retention"`
+}
+
+// Retention holds one retention period per category of archived mail,
+// named after the archive's directions. Each defaults to "forever".
+type Retention struct {
+	// In is mail received from outside. Default "forever".
+	In Period `toml:"in"`
+	// Out is mail submitted for remote recipients. Default "forever".
+	Out Period `toml:"out"`
+	// Internal is mail submitted for local recipients only. Default
+	// "forever".
+	Internal Period `toml:"internal"`
+	// Notice is the notices before expiry and the manager alerts. Default
+	// "forever".
+	Notice Period `toml:"notice"`
+	// Ack is the acknowledgements of receipt. Default "forever".
+	Ack Period `toml:"ack"`
+	// DSN is the delivery status notifications. Default "forever".
+	DSN Period `toml:"dsn"`
+}
+
+// ByCategory returns the periods keyed by category name ("in", "out",
+// "internal", "notice", "ack", "dsn"); a zero period means forever.
+func (r Retention) ByCategory() map[string]time.Duration {
+	return map[string]time.Duration{
+		"in": r.In.Duration, "out": r.Out.Duration, "internal": r.Internal.Duration,
+		"notice": r.Notice.Duration, "ack": r.Ack.Duration, "dsn": r.DSN.Duration,
+	}
 }
 
 // Web configures the managers' dashboard.

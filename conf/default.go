@@ -52,6 +52,7 @@ func Default() *Config {
 			Concurrency: 4,
 		},
 		Inbound: Inbound{DMARCReject: "reject"},
+		Sharing: Sharing{Scope: "team"},
 		SLA: SLA{
 			TimeZone:       "Europe/Paris",
 			Hours:          72,

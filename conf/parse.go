@@ -28,7 +28,7 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse decodes the TOML document data over [Default], lower-cases
-// Hostname and Domains, and validates the result.
+// Hostname, Domains and Public.Host, and validates the result.
 //
 // On failure it returns a nil Config and an error that is either a single
 // [*KeyError] for a TOML syntax error, with its line, or else every problem
@@ -43,6 +43,7 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	c.Hostname = strings.ToLower(c.Hostname)
+	c.Public.Host = strings.ToLower(c.Public.Host)
 	for i, d := range c.Domains {
 		c.Domains[i] = strings.ToLower(d)
 	}

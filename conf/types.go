@@ -250,3 +250,48 @@ func (d *Date) UnmarshalText(text []byte) error {
 	*d = Date{t.Year(), t.Month(), t.Day()}
 	return nil
 }
+
+// Period is a retention period. In TOML it is "forever" (the zero value),
+// or a whole number of days or years: "90d", "10y" (a year is 365 days).
+type Period struct {
+	time.Duration
+}
+
+const day = 24 * time.Hour
+
+// String returns "forever", "Ny" when the period is whole years, or "Nd".
+func (p Period) String() string {
+	switch d := p.Duration; {
+	case d == 0:
+		return "forever"
+	case d%(365*day) == 0:
+		return fmt.Sprintf("%dy", d/(365*day))
+	default:
+		return fmt.Sprintf("%dd", d/day)
+	}
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the format of String.
+func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler]; see [Period].
+func (p *Period) UnmarshalText(text []byte) error {
+	s := string(text)
+	if s == "forever" {
+		p.Duration = 0
+		return nil
+	}
+	unit := day
+	switch {
+	case strings.HasSuffix(s, "y"):
+		unit = 365 * day
+	case !strings.HasSuffix(s, "d"):
+		return fmt.Errorf("invalid period %q: want forever, or days or years such as 90d or 10y", s)
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n < 1 || n > 1000*365 {
+		return fmt.Errorf("invalid period %q: want forever, or days or years such as 90d or 10y", s)
+	}
+	p.Duration = time.Duration(n) * unit
+	return nil
+}

@@ -28,11 +28,17 @@ func (c *Config) Validate() error {
 	errs = append(errs, validateDNS(c.DNS)...)
 	errs = append(errs, validateQueue(c.Queue)...)
 	errs = append(errs, validateSLA(c.SLA)...)
+	errs = append(errs, validatePublic(c.Public)...)
 	errs = append(errs, validateWeb(c)...)
 	switch c.Inbound.DMARCReject {
 	case "reject", "quarantine", "tag":
 	default:
 		errs = append(errs, keyErr("inbound.dmarc_reject", "unknown action %q: want reject, quarantine or tag", c.Inbound.DMARCReject))
+	}
+	switch c.Sharing.Scope {
+	case "team", "agency", "all":
+	default:
+		errs = append(errs, keyErr("sharing.scope", "unknown scope %q: want team, agency or all", c.Sharing.Scope))
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

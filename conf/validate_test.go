@@ -135,3 +135,16 @@ func TestValidateQueueAndInbound(t *testing.T) {
 		t.Fatalf("parsed %+v %+v", cfg.Queue, cfg.Inbound)
 	}
 }
+
+func TestValidateSharingScope(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.Sharing.Scope = "region"
+	if keys := errorKeys(c.Validate()); !slices.Contains(keys, "sharing.scope") {
+		t.Fatalf("no problem reported for sharing.scope (got %v)", keys)
+	}
+	cfg, err := Parse([]byte("[sharing]\nscope = \"agency\"\n"))
+	if err != nil || cfg.Sharing.Scope != "agency" {
+		t.Fatalf("parsed %+v, %v", cfg.Sharing, err)
+	}
+}

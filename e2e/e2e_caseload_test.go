@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,5 +75,22 @@ func TestCaseloadRoutingEndToEnd(t *testing.T) {
 	out, err = s.mailnet(ctx, "", "caseload", "log", "--data", s.dataDir)
 	if err != nil || !strings.Contains(out, "absence") {
 		t.Fatalf("caseload log: %v\n%s", err, out)
+	}
+
+	// Paul, of the same team, reads Marie's INBOX and Jean's case with
+	// imaplib: read-only, and every read lands in the audit log.
+	python := requireTool(t, "python3", "python3")
+	cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "shared_check.py"),
+		"--port", s.port("imaps"), "--cafile", s.certFile(), "--user", paul, "--colleague", marie,
+		"--case", "Cases/J1 Jean Martin", "--subject", msg.Subject)
+	cmd.Env = append(os.Environ(), "IMAP_PASSWORD=paul caseload pw")
+	cmd.WaitDelay = time.Second
+	report, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(report), "ok case") {
+		t.Fatalf("shared_check.py: %v\n%s", err, report)
+	}
+	out, err = s.mailnet(ctx, "", "audit", "list", "--user", paul, "--data", s.dataDir)
+	if err != nil || !strings.Contains(out, "Shared/"+marie+"/INBOX") || !strings.Contains(out, "Cases/J1 Jean Martin") {
+		t.Fatalf("audit list: %v\n%s", err, out)
 	}
 }

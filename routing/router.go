@@ -75,6 +75,9 @@ const (
 	RouteDispatch Route = "dispatch"
 	// RouteExpert: the copy for an expert linked to the client's case.
 	RouteExpert Route = "expert"
+	// RouteAssigned: a manager filed a dispatched message into a
+	// counsellor's INBOX.
+	RouteAssigned Route = "assigned"
 )
 
 // Deliveries turns targets into storage deliveries, one per distinct

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,8 +22,10 @@ import (
 	"mailnet/routing"
 	"mailnet/routing/sla"
 	"mailnet/routing/sla/texts"
+	"mailnet/server/autoconfig"
 	"mailnet/server/control"
 	"mailnet/server/imapd"
+	"mailnet/server/metrics"
 	"mailnet/server/queue"
 	"mailnet/server/slawatch"
 	"mailnet/server/smtpd"
@@ -45,6 +48,8 @@ type Server struct {
 	web                         *web.Server
 	queue                       *queue.Worker
 	watch                       *slawatch.Watcher // nil without a calendar
+	metrics                     *metrics.Metrics
+	autoconfig                  *autoconfig.Handler
 	// stopWorkers stops the background workers (notice watcher, then
 	// delivery worker) and waits for them, in that order.
 	stopWorkers []func()
@@ -62,6 +67,10 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, log: log, tls: tlsconf.Config(cert, cfg.TLS.MinTLSVersion()), addrs: map[string]net.Addr{}}
+	s.metrics = metrics.New(metrics.Options{Store: db, Logger: log.With("part", "metrics")})
+	pub := cfg.Published()
+	s.autoconfig = autoconfig.New(autoconfig.Config{Domains: slices.Clone(cfg.Domains), Host: pub.Host,
+		IMAPPort: pub.IMAPPort, IMAPSPort: pub.IMAPSPort, SubmissionPort: pub.SubmissionPort, SubmissionsPort: pub.SubmissionsPort})
 	s.auth = auth.New(db, auth.Options{
 		Limits: auth.Limits{
 			FailuresPerAccount: cfg.Limits.LoginFailuresPerAccount,
@@ -99,7 +108,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Retry:       retry,
 		MaxAge:      cfg.Queue.MaxAge.Duration,
 		Concurrency: cfg.Queue.Concurrency,
-	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue")})
+	}, queue.Deps{Store: db, Resolver: dns, Logger: log.With("part", "queue"), Observer: s.metrics})
 	cal, err := newCalendar(cfg.SLA)
 	if err != nil {
 		return nil, err
@@ -118,17 +127,29 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		Calendar: cal}
 	smtpCfg.Mode = smtpd.ModeMX
 	smtpCfg.Acknowledge = cfg.SLA.Acknowledge
+	deps.Observer = s.metrics.Protocol(metrics.ProtoMX)
 	s.mx = smtpd.New(smtpCfg, deps)
 	smtpCfg.Mode = smtpd.ModeSubmission
 	smtpCfg.Acknowledge = false
+	deps.Observer = s.metrics.Protocol(metrics.ProtoSubmission)
 	s.submission = smtpd.New(smtpCfg, deps)
 	smtpCfg.ImplicitTLS = true
 	s.submissions = smtpd.New(smtpCfg, deps)
+	answers, err := ensureAnswers(context.Background(), db)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := auth.ParseScope(cfg.Sharing.Scope)
+	if err != nil {
+		return nil, err
+	}
 	s.imap = imapd.New(imapd.Config{
 		TLS:             s.tls,
 		MaxMessageBytes: int64(cfg.Limits.MessageSize),
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
-	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log})
+		ShareScope:      scope,
+		AnswersAccount:  answers.ID,
+	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP)})
 	if s.web, err = newWeb(cfg, db, s, cal); err != nil {
 		return nil, err
 	}
@@ -146,14 +167,13 @@ func newWeb(cfg *conf.Config, db *storage.DB, s *Server, cal *sla.Calendar) (*we
 	}
 	log := s.log.With("part", "web")
 	w, err := web.New(wcfg, web.Deps{Store: db, Auth: s.auth, Caseload: &control.Local{DB: db}, Logger: log,
-		// TODO(audit): storage.(*DB).Audit has not landed on main yet;
-		// until then each reading is written to the log as an audit
-		// record. Replace with db.Audit(ctx, storage.AuditEntry{…}).
-		Audit: web.AuditFunc(func(_ context.Context, e web.AuditEntry) error {
-			log.Info("audit", "actor", e.Actor, "action", e.Action, "owner", e.Owner, "mailbox", e.Mailbox,
-				"client", e.Client, "uids", e.UIDs, "remote", e.Remote)
-			return nil
+		Audit: web.AuditFunc(func(ctx context.Context, e web.AuditEntry) error {
+			_, err := db.Audit(ctx, storage.AuditEntry{Actor: e.Actor, Action: e.Action, Owner: e.Owner,
+				Mailbox: e.Mailbox, Client: e.Client, UIDs: e.UIDs, Remote: e.Remote})
+			return err
 		}),
+		Metrics:    s.MetricsHandler(),
+		Autoconfig: s.AutoconfigHandler(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -267,6 +287,21 @@ func (s *Server) Addr(name string) net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addrs[name]
+}
+
+// MetricsHandler serves the Prometheus metrics of this server (see
+// package mailnet/server/metrics), for the web server to mount at
+// /metrics. It may be called before Start and used concurrently.
+func (s *Server) MetricsHandler() http.Handler {
+	return s.metrics.Handler()
+}
+
+// AutoconfigHandler serves the automatic set-up of mail clients (see
+// package mailnet/server/autoconfig), for the web server to mount at
+// /.well-known/autoconfig/mail/config-v1.1.xml and
+// /mail/config-v1.1.xml. It announces the [public] host and ports.
+func (s *Server) AutoconfigHandler() http.Handler {
+	return s.autoconfig
 }
 
 // Shutdown stops the server: SMTP sessions and web requests are drained

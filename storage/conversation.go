@@ -148,6 +148,9 @@ func applyConversation(w *writeTx, ev ConversationEvent, ack *preparedAck, now t
 		if err != nil {
 			return 0, err
 		}
+		if err := archiveAck(w, DirectionAck, ack, ev.Client, ev.Counsellor, now); err != nil {
+			return 0, err
+		}
 		c.LastAck = ev.At
 	}
 	convs := w.tx.Bucket(bucketConversations)

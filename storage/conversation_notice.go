@@ -33,7 +33,9 @@ func (db *DB) DueNotices(ctx context.Context, now time.Time) ([]Conversation, er
 // every alert (to staff mailboxes) and sets WarnedAt to at and
 // NextContact; it then returns true. Otherwise it changes nothing and
 // returns false. Messages are parsed before the transaction; an alert must
-// not carry a Conversation event.
+// not carry a Conversation event. The notice and the alerts are archived
+// (DirectionNotice; an alert without Archive gets the conversation's
+// counsellor and no client).
 func (db *DB) WarnConversation(ctx context.Context, id uint64, at, nextContact time.Time, notice *Acknowledgement, alerts []Incoming) (bool, error) {
 	var pn *preparedAck
 	if notice != nil {
@@ -80,8 +82,14 @@ func (db *DB) WarnConversation(ctx context.Context, id uint64, at, nextContact t
 			if _, err := enqueue(w, Outbound{From: pn.From, To: []string{pn.To}}, pn.hash, pn.Raw, pn.summary, now); err != nil {
 				return err
 			}
+			if err := archiveAck(w, DirectionNotice, pn, c.Client, c.Counsellor, now); err != nil {
+				return err
+			}
 		}
 		for i, in := range alerts {
+			if in.Archive == nil {
+				in.Archive = &ArchiveInfo{Direction: DirectionNotice, Counsellor: c.Counsellor}
+			}
 			if _, err := deliverIn(w, in, prepared[i].hash, prepared[i].summary, nil, now); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,6 +66,7 @@ type DB struct {
 
 	watchers watchers
 	stats    commitStats
+	onCommit atomic.Pointer[func(writes int, d time.Duration)] // see ObserveCommits
 }
 
 // Open opens (creating if needed) the store at path. The directory is
@@ -128,11 +130,13 @@ func initSchema(tx *bolt.Tx) error {
 		// UIDVALIDITY values start at the creation time, so a store
 		// rebuilt from scratch does not repeat an older store's values
 		// (RFC 9051 §2.3.1.1).
-		return putUint64(meta, keyUIDValidity, uint64(time.Now().Unix()))
+		if err := putUint64(meta, keyUIDValidity, uint64(time.Now().Unix())); err != nil {
+			return err
+		}
 	case len(v) != 1 || v[0] != currentSchemaByte:
 		return fmt.Errorf("unknown schema version %v", v)
 	}
-	return nil
+	return initArchive(tx)
 }
 
 // Close waits for pending writes, stops the committer and closes the file.

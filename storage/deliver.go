@@ -43,6 +43,10 @@ type Incoming struct {
 	// Conversation, if set, is applied in the delivery's transaction:
 	// the message and its effect on the answer clock commit together.
 	Conversation *ConversationEvent
+	// Archive, if set, appends the message to the archive in the
+	// delivery's transaction (docs/archive.md). Mail accepted by SMTP and
+	// the messages the server makes are archived; IMAP APPEND is not.
+	Archive *ArchiveInfo
 }
 
 // Placed tells where a delivery landed.
@@ -63,6 +67,8 @@ type Receipt struct {
 	// AckQueued tells that the delivery queued its conversation's
 	// acknowledgement of receipt (ConversationEvent.Ack).
 	AckQueued bool
+	// Archived is the message's archive entry, or 0 without Archive.
+	Archived uint64
 }
 
 // Deliver stores the message once and adds it to every delivery mailbox and
@@ -122,6 +128,13 @@ func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, ack *preparedAck
 		if err := putVerdict(w.tx, h, in.Verdict); err != nil {
 			return Receipt{}, err
 		}
+	}
+	if in.Archive != nil {
+		seq, err := archiveMessage(w, *in.Archive, h, in.Raw, summary, date)
+		if err != nil {
+			return Receipt{}, err
+		}
+		rc.Archived = seq
 	}
 	if in.Outbound != nil && len(in.Outbound.To) > 0 {
 		id, err := enqueue(w, *in.Outbound, h, in.Raw, summary, now)

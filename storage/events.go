@@ -21,7 +21,7 @@ const (
 	EventMailboxDeleted
 )
 
-// Event describes one committed change to one mailbox.
+// Event describes one committed change to one mailbox or case view.
 type Event struct {
 	Kind      EventKind
 	MailboxID uint64
@@ -29,6 +29,11 @@ type Event struct {
 	// Flags is set for EventFlags: Flags[i] is the full new flag set of
 	// UIDs[i].
 	Flags [][]string
+	// Case is set, instead of MailboxID, for a change to a client's case
+	// view (CaseBox): EventAppended when a message with that client is
+	// archived (UIDs holds its sequence number), EventExpunged when its
+	// content is purged.
+	Case string
 	// Origin is the value given to WithOrigin on the context of the write
 	// that caused the change, or nil.
 	Origin any

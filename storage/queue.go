@@ -167,7 +167,8 @@ func (db *DB) UpdateQueue(ctx context.Context, id uint64, change func(*QueueEntr
 // FinishQueue removes a queue entry (its body goes with its last
 // reference) and, in the same transaction, delivers notice if it is not
 // nil — the delivery status notification for the sender — so a crash can
-// neither lose the notice nor send it twice.
+// neither lose the notice nor send it twice. The notice is archived
+// (DirectionDSN to the entry's sender when notice.Archive is nil).
 func (db *DB) FinishQueue(ctx context.Context, id uint64, notice *Incoming) error {
 	var summary []byte
 	var h Hash
@@ -192,7 +193,11 @@ func (db *DB) FinishQueue(ctx context.Context, id uint64, notice *Incoming) erro
 		if notice == nil {
 			return nil
 		}
-		_, err := deliverIn(w, *notice, h, summary, nil, db.now())
+		in := *notice
+		if in.Archive == nil {
+			in.Archive = &ArchiveInfo{Direction: DirectionDSN, To: []string{e.From}}
+		}
+		_, err := deliverIn(w, in, h, summary, nil, db.now())
 		return err
 	})
 	if err != nil {

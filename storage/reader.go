@@ -164,3 +164,25 @@ func (db *DB) ClientsOf(ctx context.Context, counsellor string) ([]Client, error
 	})
 	return out, err
 }
+
+// ClientsWithPrefix returns up to limit clients whose ID starts with
+// prefix, ordered by ID.
+func (db *DB) ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]Client, error) {
+	var out []Client
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		b := caseBucket(tx, bucketClients)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)) && len(out) < limit; k, v = c.Next() {
+			var cl Client
+			if err := jsonUnmarshal(v, &cl); err != nil {
+				return fmt.Errorf("decode client %q: %w", k, err)
+			}
+			out = append(out, cl)
+		}
+		return nil
+	})
+	return out, err
+}

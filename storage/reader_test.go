@@ -83,4 +83,11 @@ func TestClientsOf(t *testing.T) {
 	if want := []string{"J0", "J2", "J4"}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ClientsOf = %v, want %v", ids, want)
 	}
+	some, err := db.ClientsWithPrefix(ctx, "J", 2)
+	if err != nil || len(some) != 2 || some[0].ID != "J0" || some[1].ID != "J1" {
+		t.Fatalf("ClientsWithPrefix(J, 2) = %v, %v", some, err)
+	}
+	if none, _ := db.ClientsWithPrefix(ctx, "E", 10); len(none) != 0 {
+		t.Fatalf("ClientsWithPrefix(E) = %v", none)
+	}
 }

@@ -20,6 +20,28 @@ E1;employer;ACME;rh@acme.fr;acme.fr;paul@mailnet.test;employers;T1;;;;
 J2;jobseeker;Zoé;zoe@example.org;;lea@mailnet.test;jobseekers;T2;Jeunes;Lyon;;youth
 `
 
+// serveControl opens the store of data and serves its control socket,
+// as `mailnet serve` does, until the end of the test.
+func serveControl(t *testing.T, data string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(data, dbFile), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv, err := control.Listen(control.SocketPath(data), &control.Local{DB: db}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve() }()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	return db
+}
+
 // newCaseloadData returns a data directory with the counsellors' and
 // manager's accounts and the caseload file, not yet imported.
 func newCaseloadData(t *testing.T) (data, csvPath string) {
@@ -216,21 +238,7 @@ func TestParseWhen(t *testing.T) {
 func TestCaseloadCommandsWhileServing(t *testing.T) {
 	t.Parallel()
 	data, file := newCaseloadData(t)
-	db, err := storage.Open(filepath.Join(data, dbFile), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	srv, err := control.Listen(control.SocketPath(data), &control.Local{DB: db}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve() }()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
+	db := serveControl(t, data)
 	if out, err := runCLI(t, "", "caseload", "import", file, "--data", data); err != nil || !strings.Contains(out, "8 changes recorded") {
 		t.Fatalf("import through the socket:\n%s%v", out, err)
 	}

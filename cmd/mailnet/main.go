@@ -8,6 +8,7 @@
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
 //	mailnet sla due --received TIME | sla list [--team T] [--counsellor C] [--overdue]
 //	mailnet stats [--team T] [--from D] [--to D] [--csv]
+//	mailnet audit list [--user U] [--client C] [--since T] | audit verify
 //
 // Every subcommand that touches data takes --config and --data like serve,
 // and works while the server runs (through its control socket).
@@ -48,6 +49,8 @@ commands:
   sla due --received RFC3339-TIME                deadline and notice time of a receipt, explained
   sla list [--team T] [--counsellor C] [--overdue] open conversations by due time, OVERDUE marked
   stats [--team T] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv]   the dashboard's statistics (default: last 30 days)
+  audit list [--user U] [--client C] [--since WHEN] [--limit N]   reads of others' mail, oldest first
+  audit verify                                  check the audit log's hash chain
 
 Data commands accept --config FILE and --data DIR.
 WHEN is RFC 3339 (2026-12-01T09:00:00+01:00) or YYYY-MM-DD[THH:MM] in
@@ -102,6 +105,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSLA(ctx, args[1:], std)
 	case "stats":
 		return cmdStats(ctx, args[1:], std)
+	case "audit":
+		return cmdAudit(ctx, args[1:], std)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -39,6 +39,7 @@ type Ops interface {
 	// Counsellors lists the caseload's counsellors with their teams.
 	Counsellors(ctx context.Context) ([]storage.Counsellor, error)
 	CaseloadOps
+	AuditOps
 }
 
 // AddUserRequest describes an account to create.

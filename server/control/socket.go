@@ -31,6 +31,9 @@ const requestTimeout = time.Minute
 // large store takes a while.
 const opBackup = "backup"
 
+// longOps are the requests that get importTimeout.
+var longOps = map[string]bool{opImportCaseload: true, opBackup: true, opAuditVerify: true}
+
 // importTimeout bounds a caseload import once its request is read: a
 // 100,000-row batch is tens of megabytes of JSON and one large
 // transaction.
@@ -47,6 +50,8 @@ type request struct {
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
 	// Conversations is the filter of opConversations.
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
+	// Audit is the filter of opAuditList.
+	Audit storage.AuditFilter `json:"audit,omitzero"`
 }
 
 type response struct {
@@ -141,7 +146,7 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	timeout := requestTimeout
-	if req.Op == opImportCaseload || req.Op == opBackup {
+	if longOps[req.Op] {
 		timeout = importTimeout
 		if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
 			return
@@ -192,6 +197,10 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.Conversations(ctx, req.Conversations)
 	case opCounsellors:
 		return s.ops.Counsellors(ctx)
+	case opAuditList:
+		return s.ops.AuditEntries(ctx, req.Audit)
+	case opAuditVerify:
+		return s.ops.VerifyAudit(ctx)
 	}
 	return s.dispatchCaseload(ctx, req.Op, req.Caseload)
 }

@@ -37,6 +37,8 @@ type cmdConn struct {
 	mu   sync.Mutex
 	ext  extension
 	last string // name of the last command given to go-imap
+
+	extraCaps []byte // appended to go-imap's capability lists; guarded by wmu
 }
 
 // extension answers the commands that go-imap does not know.
@@ -64,11 +66,17 @@ func newCmdConn(c net.Conn, afterSTARTTLS bool) *cmdConn {
 	return &cmdConn{Conn: c, br: bufio.NewReaderSize(c, cmdReadBuffer), dropGreeting: afterSTARTTLS}
 }
 
-// setExtension installs the session's command handler.
-func (c *cmdConn) setExtension(e extension) {
+// setExtension installs the session's command handler and the
+// capabilities it adds (go-imap advertises only those it knows).
+func (c *cmdConn) setExtension(e extension, caps []string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.ext = e
+	c.mu.Unlock()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, cp := range caps {
+		c.extraCaps = append(append(c.extraCaps, ' '), cp...)
+	}
 }
 
 // lastCommand is the name of the command go-imap is running or ran last
@@ -198,10 +206,43 @@ func (c *cmdConn) writeLines(lines []string) {
 }
 
 // Write passes go-imap's output through, less its greeting on a
-// connection that already had ours.
+// connection that already had ours, and with our capabilities added to
+// its capability lists.
 func (c *cmdConn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if n := len(p); len(c.extraCaps) > 0 && bytes.Contains(p, capabilityMarker) {
+		if _, err := c.write(withCaps(p, c.extraCaps)); err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+	return c.write(p)
+}
+
+// capabilityMarker starts every capability list go-imap writes: the
+// CAPABILITY response and the CAPABILITY response code.
+var capabilityMarker = []byte("CAPABILITY IMAP4")
+
+// withCaps inserts extra at the end of every capability list in p: before
+// the CRLF of a "* CAPABILITY" line, before the "]" of a response code.
+func withCaps(p, extra []byte) []byte {
+	var out []byte
+	for {
+		i := bytes.Index(p, capabilityMarker)
+		if i < 0 {
+			return append(out, p...)
+		}
+		end := bytes.IndexAny(p[i:], "]\r")
+		if end < 0 {
+			return append(out, p...)
+		}
+		out = append(append(out, p[:i+end]...), extra...)
+		p = p[i+end:]
+	}
+}
+
+func (c *cmdConn) write(p []byte) (int, error) {
 	if c.awaiting && bytes.HasPrefix(p, []byte("+")) {
 		c.literal, c.awaiting = c.awaitSize, false
 	}

@@ -2,6 +2,7 @@ package imapd
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -26,9 +27,14 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 	markSeen := !s.sel.readOnly && setsSeen(options)
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
-		msgs, err := s.srv.deps.Store.Messages(s.ctx(), s.sel.box.ID, uidsOf(chunk), want)
+		msgs, err := s.messages(uidsOf(chunk), want)
 		if err != nil {
 			return s.fail("fetch", err)
+		}
+		if want.Raw && s.sel.view.foreign() {
+			if err := s.audit("fetch", s.sel.view, uidsOf(chunk)); err != nil {
+				return s.fail("fetch", err)
+			}
 		}
 		changed := map[uint32][]string{}
 		if markSeen {
@@ -76,6 +82,17 @@ func (s *session) markSeen(msgs []storage.Message) (map[uint32][]string, error) 
 	}
 	out := make(map[uint32][]string, len(unseen))
 	if len(unseen) == 0 {
+		return out, nil
+	}
+	if !s.sel.view.personal() {
+		if err := s.srv.deps.Store.SetSeenBy(s.ctx(), s.account.ID, s.sel.view.seenKey(), unseen, true); err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if slices.Contains(unseen, m.UID) {
+				out[m.UID] = append(slices.Clone(m.Flags), storage.FlagSeen)
+			}
+		}
 		return out, nil
 	}
 	changes, err := s.srv.deps.Store.StoreFlags(s.ctx(), s.sel.box.ID, unseen, storage.FlagsAdd, []string{storage.FlagSeen})

@@ -39,6 +39,15 @@ func newTestIMAP(t *testing.T) *testEnv {
 	return env
 }
 
+// newTestIMAPWith starts a server whose store setup runs before it, so
+// that setup can return configuration (an answers account's ID).
+func newTestIMAPWith(t *testing.T, setup func(db *storage.DB) Config) *testEnv {
+	t.Helper()
+	env, stop := startIMAPWith(t, filepath.Join(t.TempDir(), "mailnet.db"), setup)
+	t.Cleanup(stop)
+	return env
+}
+
 // newBenchIMAP starts a server that lives until the process ends, for
 // fixtures shared between benchmarks.
 func newBenchIMAP(tb testing.TB, path string) *testEnv {
@@ -49,10 +58,18 @@ func newBenchIMAP(tb testing.TB, path string) *testEnv {
 // startIMAP runs a server with a store at path and one account; stop shuts
 // it down and closes the store.
 func startIMAP(tb testing.TB, path string) (env *testEnv, stop func()) {
+	return startIMAPWith(tb, path, nil)
+}
+
+func startIMAPWith(tb testing.TB, path string, setup func(db *storage.DB) Config) (env *testEnv, stop func()) {
 	tb.Helper()
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
 		tb.Fatal(err)
+	}
+	cfg := Config{ShareScope: auth.ScopeTeam}
+	if setup != nil {
+		cfg = setup(db)
 	}
 	certPEM, keyPEM, err := tlsconf.SelfSigned("localhost", time.Now())
 	if err != nil {
@@ -65,8 +82,8 @@ func startIMAP(tb testing.TB, path string) (env *testEnv, stop func()) {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	authn := auth.New(db, auth.Options{Params: cheap, Limits: auth.Limits{FailuresPerAccount: 3, FailuresPerIP: 50, Window: time.Minute}})
-	srv := New(Config{TLS: tlsconf.Config(cert, tls.VersionTLS12), MaxMessageBytes: 1 << 20, IdleTimeout: time.Minute},
-		Deps{Store: db, Auth: authn})
+	cfg.TLS, cfg.MaxMessageBytes, cfg.IdleTimeout = tlsconf.Config(cert, tls.VersionTLS12), 1<<20, time.Minute
+	srv := New(cfg, Deps{Store: db, Auth: authn})
 	plain, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

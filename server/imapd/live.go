@@ -18,7 +18,7 @@ import (
 // mu is held only for short computations, never during I/O, because the
 // storage committer takes it to apply events.
 type liveMailbox struct {
-	id      uint64
+	key     liveKey
 	mu      sync.Mutex
 	uids    []uint32
 	tracker *imapserver.MailboxTracker
@@ -74,14 +74,21 @@ func (m *liveMailbox) apply(ev storage.Event, origin *imapserver.SessionTracker)
 	}
 }
 
+// liveKey names what a live mailbox tracks: a stored mailbox, or a
+// client's case view.
+type liveKey struct {
+	mailbox uint64
+	client  string
+}
+
 // registry holds the live mailboxes of one server.
 type registry struct {
 	mu    sync.Mutex
-	boxes map[uint64]*liveMailbox
+	boxes map[liveKey]*liveMailbox
 }
 
 func newRegistry() *registry {
-	return &registry{boxes: make(map[uint64]*liveMailbox)}
+	return &registry{boxes: make(map[liveKey]*liveMailbox)}
 }
 
 // acquire returns the live state of mailbox id, creating it with load if
@@ -89,17 +96,17 @@ func newRegistry() *registry {
 // no event can slip between loading and registering; the storage events of
 // a commit that happened before load are skipped by apply (UIDs already
 // known), those after it are applied.
-func (r *registry) acquire(id uint64, load func() ([]uint32, error)) (*liveMailbox, *imapserver.SessionTracker, error) {
+func (r *registry) acquire(key liveKey, load func() ([]uint32, error)) (*liveMailbox, *imapserver.SessionTracker, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m := r.boxes[id]
+	m := r.boxes[key]
 	if m == nil {
 		uids, err := load()
 		if err != nil {
 			return nil, nil, err
 		}
-		m = &liveMailbox{id: id, uids: uids, tracker: imapserver.NewMailboxTracker(uint32(len(uids)))}
-		r.boxes[id] = m
+		m = &liveMailbox{key: key, uids: uids, tracker: imapserver.NewMailboxTracker(uint32(len(uids)))}
+		r.boxes[key] = m
 	}
 	m.refs++
 	m.mu.Lock()
@@ -116,14 +123,14 @@ func (r *registry) release(m *liveMailbox, st *imapserver.SessionTracker) {
 	m.mu.Unlock()
 	m.refs--
 	if m.refs == 0 {
-		delete(r.boxes, m.id)
+		delete(r.boxes, m.key)
 	}
 }
 
 // handle routes a storage event to the live mailbox it concerns.
 func (r *registry) handle(ev storage.Event, origin *imapserver.SessionTracker) {
 	r.mu.Lock()
-	m := r.boxes[ev.MailboxID]
+	m := r.boxes[liveKey{mailbox: ev.MailboxID, client: ev.Case}]
 	r.mu.Unlock()
 	if m != nil {
 		m.apply(ev, origin)

@@ -1,16 +1,19 @@
 package imapd
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 
+	"mailnet/auth"
 	"mailnet/storage"
 )
 
 // Create makes a mailbox, with a special-use attribute if asked (RFC 6154
-// CREATE-SPECIAL-USE).
+// CREATE-SPECIAL-USE). Under the shared trees only the answer repository
+// takes new folders, from those who may edit it.
 func (s *session) Create(name string, options *imap.CreateOptions) error {
 	name = strings.TrimSuffix(name, string(storage.Delimiter)) // RFC 9051 §6.3.4
 	use := ""
@@ -20,8 +23,32 @@ func (s *session) Create(name string, options *imap.CreateOptions) error {
 		}
 		use = string(options.SpecialUse[0])
 	}
-	_, err := s.srv.deps.Store.CreateMailbox(s.ctx(), s.account.ID, name, use)
+	account, name, err := s.writableName(name)
+	if err != nil {
+		return err
+	}
+	_, err = s.srv.deps.Store.CreateMailbox(s.ctx(), account, name, use)
 	return s.fail("create", err)
+}
+
+// writableName maps a name the session wants to create, delete or rename
+// to an account and a mailbox name there: its own, or the answer
+// repository's for those who may edit it; any other shared name is
+// refused.
+func (s *session) writableName(name string) (uint64, string, error) {
+	if !reserved(name) {
+		return s.account.ID, name, nil
+	}
+	if strings.HasPrefix(name, answersPrefix) && s.srv.cfg.AnswersAccount != 0 {
+		st, err := s.staff(s.ctx())
+		if err != nil {
+			return 0, "", s.fail("mailbox", err)
+		}
+		if auth.CanEditAnswers(st) {
+			return s.srv.cfg.AnswersAccount, strings.TrimPrefix(name, answersPrefix), nil
+		}
+	}
+	return 0, "", errNoPerm
 }
 
 func validSpecialUse(a imap.MailboxAttr) bool {
@@ -35,59 +62,107 @@ func validSpecialUse(a imap.MailboxAttr) bool {
 
 // Delete removes a mailbox.
 func (s *session) Delete(name string) error {
-	return s.fail("delete", s.srv.deps.Store.DeleteMailbox(s.ctx(), s.account.ID, name))
+	account, name, err := s.writableName(name)
+	if err != nil {
+		return err
+	}
+	return s.fail("delete", s.srv.deps.Store.DeleteMailbox(s.ctx(), account, name))
 }
 
-// Rename renames a mailbox and its children.
+// Rename renames a mailbox and its children, within one account.
 func (s *session) Rename(from, to string, _ *imap.RenameOptions) error {
-	return s.fail("rename", s.srv.deps.Store.RenameMailbox(s.ctx(), s.account.ID, from, to))
+	fromAcc, from, err := s.writableName(from)
+	if err != nil {
+		return err
+	}
+	toAcc, to, err := s.writableName(to)
+	if err != nil {
+		return err
+	}
+	if fromAcc != toAcc {
+		return errNoPerm
+	}
+	return s.fail("rename", s.srv.deps.Store.RenameMailbox(s.ctx(), fromAcc, from, to))
 }
 
-// Subscribe marks a mailbox subscribed.
-func (s *session) Subscribe(name string) error {
-	return s.fail("subscribe", s.srv.deps.Store.SetSubscribed(s.ctx(), s.account.ID, name, true))
-}
+// Subscribe marks a mailbox subscribed; a shared view's subscription is
+// the reader's own.
+func (s *session) Subscribe(name string) error { return s.subscribe(name, true) }
 
 // Unsubscribe clears a mailbox's subscription.
-func (s *session) Unsubscribe(name string) error {
-	return s.fail("unsubscribe", s.srv.deps.Store.SetSubscribed(s.ctx(), s.account.ID, name, false))
+func (s *session) Unsubscribe(name string) error { return s.subscribe(name, false) }
+
+func (s *session) subscribe(name string, on bool) error {
+	ctx := s.ctx()
+	if reserved(name) || strings.HasPrefix(name, "Dispatch/") {
+		v, err := s.lookup(ctx, name)
+		if err != nil && on {
+			return s.fail("subscribe", err)
+		}
+		if err == nil && v.kind != viewOwn {
+			return s.fail("subscribe", s.srv.deps.Store.SetViewSubscribed(ctx, s.account.ID, v.name, on))
+		}
+		if err != nil { // unsubscribing from what is gone
+			return s.fail("subscribe", s.srv.deps.Store.SetViewSubscribed(ctx, s.account.ID, name, false))
+		}
+	}
+	return s.fail("subscribe", s.srv.deps.Store.SetSubscribed(ctx, s.account.ID, name, on))
 }
 
 // List answers LIST and LSUB, with the LIST-EXTENDED selection and return
-// options, SPECIAL-USE attributes and LIST-STATUS.
+// options, SPECIAL-USE attributes and LIST-STATUS, over the session's own
+// mailboxes and the shared views it may read (see listViews).
 func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, options *imap.ListOptions) error {
 	if len(patterns) == 1 && patterns[0] == "" {
 		// RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
 		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: storage.Delimiter})
 	}
-	boxes, err := s.srv.deps.Store.Mailboxes(s.ctx(), s.account.ID)
+	ctx := s.ctx()
+	boxes, err := s.srv.deps.Store.Mailboxes(ctx, s.account.ID)
 	if err != nil {
 		return s.fail("list", err)
 	}
-	for i, m := range boxes {
-		if !matchAny(m.Name, ref, patterns) {
+	entries := make([]listEntry, 0, len(boxes))
+	for _, m := range boxes {
+		entries = append(entries, listEntry{name: m.Name, box: m, subscribed: m.Subscribed, specialUse: m.SpecialUse, view: view{kind: viewOwn, box: m}})
+	}
+	views, err := s.listViews(ctx, ref, patterns)
+	if err != nil {
+		return s.fail("list", err)
+	}
+	entries = append(entries, views...)
+	// Stable: one's own mailbox comes before a view of the same name,
+	// and hides it.
+	slices.SortStableFunc(entries, func(a, b listEntry) int { return strings.Compare(a.name, b.name) })
+	for i, e := range entries {
+		if i > 0 && entries[i-1].name == e.name || !matchAny(e.name, ref, patterns) {
 			continue
 		}
-		if options.SelectSubscribed && !m.Subscribed {
+		if options.SelectSubscribed && !e.subscribed {
 			continue
 		}
-		if options.SelectSpecialUse && m.SpecialUse == "" {
+		if options.SelectSpecialUse && e.specialUse == "" {
 			continue
 		}
-		data := &imap.ListData{Mailbox: m.Name, Delim: storage.Delimiter}
-		if hasChild(boxes, i) {
+		data := &imap.ListData{Mailbox: e.name, Delim: storage.Delimiter}
+		if e.noSelect {
+			data.Attrs = append(data.Attrs, imap.MailboxAttrNoSelect)
+		}
+		if hasChild(entries, i) {
 			data.Attrs = append(data.Attrs, imap.MailboxAttrHasChildren)
 		} else {
 			data.Attrs = append(data.Attrs, imap.MailboxAttrHasNoChildren)
 		}
-		if m.Subscribed && (options.ReturnSubscribed || options.SelectSubscribed) {
+		if e.subscribed && (options.ReturnSubscribed || options.SelectSubscribed) {
 			data.Attrs = append(data.Attrs, imap.MailboxAttrSubscribed)
 		}
-		if m.SpecialUse != "" {
-			data.Attrs = append(data.Attrs, imap.MailboxAttr(m.SpecialUse))
+		if e.specialUse != "" {
+			data.Attrs = append(data.Attrs, imap.MailboxAttr(e.specialUse))
 		}
-		if options.ReturnStatus != nil {
-			data.Status = statusData(m, options.ReturnStatus)
+		if options.ReturnStatus != nil && !e.noSelect {
+			if data.Status, err = s.viewStatus(e.name, e.view, options.ReturnStatus); err != nil {
+				return s.fail("list", err)
+			}
 		}
 		if err := w.WriteList(data); err != nil {
 			return err
@@ -105,15 +180,16 @@ func matchAny(name, ref string, patterns []string) bool {
 	return false
 }
 
-// hasChild reports whether boxes[i] has an inferior; boxes is sorted by
-// name, so a child, if any, sorts right after its parent's other prefixes.
-func hasChild(boxes []storage.Mailbox, i int) bool {
-	prefix := boxes[i].Name + string(storage.Delimiter)
-	for _, m := range boxes[i+1:] {
-		if strings.HasPrefix(m.Name, prefix) {
+// hasChild reports whether entries[i] has an inferior; entries are sorted
+// by name, so a child, if any, sorts right after its parent's other
+// prefixes.
+func hasChild(entries []listEntry, i int) bool {
+	prefix := entries[i].name + string(storage.Delimiter)
+	for _, e := range entries[i+1:] {
+		if strings.HasPrefix(e.name, prefix) {
 			return true
 		}
-		if m.Name > prefix {
+		if e.name > prefix {
 			return false
 		}
 	}
@@ -123,11 +199,28 @@ func hasChild(boxes []storage.Mailbox, i int) bool {
 // Status answers STATUS from the mailbox's counters, without reading
 // messages.
 func (s *session) Status(name string, options *imap.StatusOptions) (*imap.StatusData, error) {
-	m, err := s.srv.deps.Store.Mailbox(s.ctx(), s.account.ID, name)
+	v, err := s.lookup(s.ctx(), name)
 	if err != nil {
 		return nil, s.fail("status", err)
 	}
-	return statusData(m, options), nil
+	d, err := s.viewStatus(name, v, options)
+	return d, s.fail("status", err)
+}
+
+// viewStatus computes a view's STATUS; on a view the session does not
+// own, UNSEEN counts the reader's own marks.
+func (s *session) viewStatus(name string, v view, options *imap.StatusOptions) (*imap.StatusData, error) {
+	m := v.box
+	if !v.personal() && options.NumUnseen {
+		seen, err := s.srv.deps.Store.SeenCount(s.ctx(), s.account.ID, v.seenKey())
+		if err != nil {
+			return nil, err
+		}
+		m.Unseen = uint32(max(0, int(m.Messages)-seen))
+	}
+	d := statusData(m, options)
+	d.Mailbox = name
+	return d, nil
 }
 
 func statusData(m storage.Mailbox, options *imap.StatusOptions) *imap.StatusData {

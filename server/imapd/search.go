@@ -32,9 +32,14 @@ func (s *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria,
 	data := &imap.SearchData{}
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
-		msgs, err := s.srv.deps.Store.Messages(s.ctx(), s.sel.box.ID, uidsOf(chunk), want)
+		msgs, err := s.messages(uidsOf(chunk), want)
 		if err != nil {
 			return nil, s.fail("search", err)
+		}
+		if want.Raw && s.sel.view.foreign() {
+			if err := s.audit("search", s.sel.view, uidsOf(chunk)); err != nil {
+				return nil, s.fail("search", err)
+			}
 		}
 		bySeq := seqByUID(chunk)
 		for i := range msgs {

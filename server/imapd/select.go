@@ -11,17 +11,26 @@ import (
 func (s *session) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
 	s.unselect()
 	ctx := s.ctx()
-	box, err := s.srv.deps.Store.Mailbox(ctx, s.account.ID, name)
+	v, err := s.lookup(ctx, name)
 	if err != nil {
 		return nil, s.fail("select", err)
 	}
-	live, tracker, err := s.srv.live.acquire(box.ID, func() ([]uint32, error) {
-		return s.srv.deps.Store.UIDs(ctx, box.ID)
-	})
+	box := v.box
+	key, load := liveKey{mailbox: box.ID}, func() ([]uint32, error) { return s.srv.deps.Store.UIDs(ctx, box.ID) }
+	if v.kind == viewCase {
+		key, load = liveKey{client: v.client}, func() ([]uint32, error) { return s.srv.deps.Store.CaseUIDs(ctx, v.client) }
+	}
+	live, tracker, err := s.srv.live.acquire(key, load)
 	if err != nil {
 		return nil, s.fail("select", err)
 	}
-	s.sel = &selection{box: box, live: live, tracker: tracker, readOnly: options != nil && options.ReadOnly}
+	s.sel = &selection{view: v, box: box, live: live, tracker: tracker, readOnly: options != nil && options.ReadOnly}
+	if v.foreign() {
+		if err := s.audit("select", v, nil); err != nil {
+			s.unselect()
+			return nil, s.fail("select", err)
+		}
+	}
 	// Counters are read again now that the session is registered, so no
 	// change falls between the snapshot and the tracker.
 	live.mu.Lock()
@@ -36,8 +45,11 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 		return nil, s.fail("select", err)
 	}
 	perm := []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft, imap.FlagWildcard}
-	if s.sel.readOnly {
+	switch {
+	case s.sel.readOnly:
 		perm = nil
+	case !v.personal():
+		perm = []imap.Flag{imap.FlagSeen} // the reader's own marks
 	}
 	return &imap.SelectData{
 		Flags:             []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft, "$Forwarded", "$Junk", "$NotJunk"},
@@ -52,13 +64,13 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 // firstUnseen returns the session sequence number of the first message
 // without \Seen, for IMAP4rev1's UNSEEN response code.
 func (s *session) firstUnseen() (uint32, error) {
-	if s.sel.box.Unseen == 0 {
+	if s.sel.view.personal() && s.sel.box.Unseen == 0 {
 		return 0, nil
 	}
 	refs := s.resolveAll()
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
-		msgs, err := s.srv.deps.Store.Messages(s.ctx(), s.sel.box.ID, uidsOf(chunk), storage.Want{})
+		msgs, err := s.messages(uidsOf(chunk), storage.Want{})
 		if err != nil {
 			return 0, err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-sasl"
 
+	"mailnet/auth"
 	"mailnet/storage"
 )
 
@@ -35,6 +36,25 @@ type Store interface {
 	ExpungeDeleted(ctx context.Context, mailbox uint64, uids []uint32) ([]uint32, error)
 	Deliver(ctx context.Context, in storage.Incoming) (storage.Receipt, error)
 	Watch(fn func(storage.Event)) (cancel func())
+
+	Account(ctx context.Context, address string) (storage.Account, error)
+	Counsellor(ctx context.Context, address string) (storage.Counsellor, error)
+	Team(ctx context.Context, id string) (storage.Team, error)
+	Teams(ctx context.Context) ([]storage.Team, error)
+	Counsellors(ctx context.Context) ([]storage.Counsellor, error)
+	Client(ctx context.Context, id string) (storage.Client, error)
+	ClientsOf(ctx context.Context, counsellor string) ([]storage.Client, error)
+	CaseLinks(ctx context.Context, client string) ([]storage.CaseLink, error)
+	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
+	SeenCount(ctx context.Context, reader uint64, view string) (int, error)
+	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
+	ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error)
+	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
+	ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]storage.Client, error)
+	CaseBox(ctx context.Context, client string) (storage.CaseBox, error)
+	CaseUIDs(ctx context.Context, client string) ([]uint32, error)
+	CaseMessages(ctx context.Context, client string, uids []uint32, want storage.Want) ([]storage.Message, error)
+	Audit(ctx context.Context, e storage.AuditEntry) (storage.AuditEntry, error)
 }
 
 // Authenticator checks credentials.
@@ -54,6 +74,11 @@ type Config struct {
 	// IdleTimeout closes connections silent for that long (RFC 9051 §5.4
 	// asks for at least 30 minutes).
 	IdleTimeout time.Duration
+	// ShareScope is how far counsellors read colleagues' mail and cases.
+	ShareScope auth.Scope
+	// AnswersAccount is the account whose mailboxes are the answer
+	// repository (Answers/…); 0 means none.
+	AnswersAccount uint64
 }
 
 // Deps are the server's collaborators.
@@ -61,7 +86,24 @@ type Deps struct {
 	Store  Store
 	Auth   Authenticator
 	Logger *slog.Logger
+	// Observer, if set, counts connections and logins.
+	Observer Observer
 }
+
+// Observer counts connections and logins for metrics (*metrics.Protocol
+// implements it). It is called from connection goroutines: its methods
+// must be quick and safe for concurrent use.
+type Observer interface {
+	ConnOpened()
+	ConnClosed()
+	Login(ok bool)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ConnOpened() {}
+func (nopObserver) ConnClosed() {}
+func (nopObserver) Login(bool)  {}
 
 // Server serves IMAP on any number of listeners.
 type Server struct {
@@ -96,6 +138,8 @@ var capabilities = imap.CapSet{
 	imap.CapCreateSpecialUse: {},
 	imap.CapLiteralPlus:      {},
 	imap.CapUnauthenticate:   {},
+	imap.CapACL:              {},
+	"RIGHTS=" + rightsExtra:  {},
 }
 
 // New returns a server. It starts watching storage for changes; Close
@@ -103,6 +147,9 @@ var capabilities = imap.CapSet{
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Observer == nil {
+		deps.Observer = nopObserver{}
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, live: newRegistry()}
 	s.unwatch = deps.Store.Watch(func(ev storage.Event) {
@@ -160,9 +207,10 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 	}
 	if cc, ok := c.NetConn().(*cmdConn); ok {
 		sess.cmd = cc
-		cc.setExtension(sess)
+		cc.setExtension(sess, []string{string(imap.CapACL), "RIGHTS=" + rightsExtra})
 	}
 	sess.log.Debug("connection opened")
+	s.deps.Observer.ConnOpened()
 	return sess, nil, nil
 }
 

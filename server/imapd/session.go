@@ -28,7 +28,8 @@ type session struct {
 
 // selection is the selected mailbox of a session.
 type selection struct {
-	box       storage.Mailbox
+	view      view
+	box       storage.Mailbox // view.box
 	live      *liveMailbox
 	tracker   *imapserver.SessionTracker
 	readOnly  bool
@@ -59,6 +60,7 @@ func (s *session) fail(op string, err error) error { return imapError(s.log, op,
 func (s *session) Close() error {
 	s.unselect()
 	s.log.Debug("connection closed")
+	s.srv.deps.Observer.ConnClosed()
 	return nil
 }
 
@@ -74,6 +76,7 @@ func (s *session) Login(username, password string) error {
 }
 
 func (s *session) loginError(err error) error {
+	s.srv.deps.Observer.Login(false)
 	switch {
 	case errors.Is(err, auth.ErrThrottled):
 		return errThrottled
@@ -87,6 +90,7 @@ func (s *session) loggedIn(acc storage.Account) {
 	s.account = &acc
 	s.log = s.log.With("user", acc.Address)
 	s.log.Info("login")
+	s.srv.deps.Observer.Login(true)
 }
 
 // AuthenticateMechanisms lists the SASL mechanisms (AUTHENTICATE).
@@ -131,9 +135,16 @@ func (s *session) AppendLimit() uint32 {
 	return uint32(s.srv.cfg.MaxMessageBytes)
 }
 
-// Namespace advertises the personal namespace (RFC 2342).
+// Namespace advertises the personal namespace, colleagues' mail as the
+// other users' namespace, and the cases and the answer repository as
+// shared namespaces (RFC 2342).
 func (s *session) Namespace() (*imap.NamespaceData, error) {
 	return &imap.NamespaceData{
 		Personal: []imap.NamespaceDescriptor{{Prefix: "", Delim: storage.Delimiter}},
+		Other:    []imap.NamespaceDescriptor{{Prefix: sharedPrefix, Delim: storage.Delimiter}},
+		Shared: []imap.NamespaceDescriptor{
+			{Prefix: casesRoot + "/", Delim: storage.Delimiter},
+			{Prefix: answersPrefix, Delim: storage.Delimiter},
+		},
 	}, nil
 }

@@ -26,6 +26,9 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 	if len(refs) == 0 {
 		return nil
 	}
+	if !s.sel.view.personal() {
+		return s.storeSeen(w, numSet, refs, flags)
+	}
 	changes, err := s.srv.deps.Store.StoreFlags(s.ctx(), s.sel.box.ID, uidsOf(refs), storeOps[flags.Op], fromIMAPFlags(flags.Flags))
 	if err != nil {
 		return s.fail("store", err)
@@ -48,27 +51,40 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 	return nil
 }
 
-// destination finds the target mailbox of COPY, MOVE or APPEND; a missing
-// one gets TRYCREATE (RFC 9051 §6.3.12).
-func (s *session) destination(name string) (storage.Mailbox, error) {
-	box, err := s.srv.deps.Store.Mailbox(s.ctx(), s.account.ID, name)
+// destination finds the target mailbox of COPY, MOVE or APPEND, which
+// needs the insert right; a missing one gets TRYCREATE (RFC 9051
+// §6.3.12), unless it lies in a shared tree.
+func (s *session) destination(name string) (view, error) {
+	v, err := s.lookup(s.ctx(), name)
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidName) {
-		return box, errTryCreate
+		if reserved(name) {
+			return v, errNoPerm
+		}
+		return v, errTryCreate
 	}
 	if err != nil {
-		return box, s.fail("mailbox", err)
+		return v, s.fail("mailbox", err)
 	}
-	return box, nil
+	if !v.rights.Has("i") {
+		return v, errNoPerm
+	}
+	return v, nil
 }
 
 // Copy copies messages into another mailbox, answering COPYUID.
 func (s *session) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error) {
-	box, err := s.destination(dest)
+	v, err := s.destination(dest)
 	if err != nil {
 		return nil, err
 	}
 	refs := s.resolve(numSet)
-	t, err := s.srv.deps.Store.CopyMessages(s.ctx(), s.sel.box.ID, uidsOf(refs), box.ID)
+	if v.kind == viewShared {
+		return s.assign(v, refs, false)
+	}
+	if s.sel.view.kind == viewCase {
+		return s.copyFromCase(refs, v.box)
+	}
+	t, err := s.srv.deps.Store.CopyMessages(s.ctx(), s.sel.box.ID, uidsOf(refs), v.box.ID)
 	if err != nil {
 		return nil, s.fail("copy", err)
 	}
@@ -82,15 +98,25 @@ func (s *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string
 	if s.sel.readOnly {
 		return errReadOnly
 	}
-	box, err := s.destination(dest)
+	if !s.sel.view.rights.Has("te") {
+		return errNoPerm
+	}
+	v, err := s.destination(dest)
 	if err != nil {
 		return err
 	}
-	if box.ID == s.sel.box.ID {
+	if v.box.ID == s.sel.box.ID {
 		return errSameMailbox
 	}
 	refs := s.resolve(numSet)
-	t, err := s.srv.deps.Store.MoveMessages(s.ctx(), s.sel.box.ID, uidsOf(refs), box.ID)
+	if v.kind == viewShared {
+		d, err := s.assign(v, refs, true)
+		if err != nil || d == nil {
+			return err
+		}
+		return w.WriteCopyData(d)
+	}
+	t, err := s.srv.deps.Store.MoveMessages(s.ctx(), s.sel.box.ID, uidsOf(refs), v.box.ID)
 	if err != nil {
 		return s.fail("move", err)
 	}
@@ -115,6 +141,14 @@ func (s *session) Expunge(_ *imapserver.ExpungeWriter, uids *imap.UIDSet) error 
 	if s.sel.readOnly {
 		return nil
 	}
+	if !s.sel.view.rights.Has("e") {
+		// go-imap calls Expunge for CLOSE too (emersion/go-imap#672):
+		// CLOSE leaves quietly, EXPUNGE is refused.
+		if s.cmd != nil && s.cmd.lastCommand() == "CLOSE" {
+			return nil
+		}
+		return errNoPerm
+	}
 	var only []uint32
 	if uids != nil {
 		refs := s.resolve(*uids)
@@ -133,10 +167,14 @@ func (s *session) Expunge(_ *imapserver.ExpungeWriter, uids *imap.UIDSet) error 
 // after the message is durably committed. go-imap has already refused a
 // literal over AppendLimit, and discards what Append leaves unread.
 func (s *session) Append(mailbox string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
-	box, err := s.destination(mailbox)
+	v, err := s.destination(mailbox)
 	if err != nil {
 		return nil, err
 	}
+	if v.kind == viewShared { // insert there means assigning, which takes COPY or MOVE
+		return nil, errNoPerm
+	}
+	box := v.box
 	raw := make([]byte, r.Size())
 	if _, err := io.ReadFull(r, raw); err != nil {
 		return nil, err
@@ -144,7 +182,7 @@ func (s *session) Append(mailbox string, r imap.LiteralReader, options *imap.App
 	in := storage.Incoming{
 		Raw:          raw,
 		InternalDate: options.Time,
-		Deliveries:   []storage.Delivery{{Account: s.account.ID, Mailbox: box.Name, Flags: fromIMAPFlags(options.Flags)}},
+		Deliveries:   []storage.Delivery{{Account: box.Account, Mailbox: box.Name, Flags: fromIMAPFlags(options.Flags)}},
 	}
 	rc, err := s.srv.deps.Store.Deliver(s.ctx(), in)
 	if err != nil {

@@ -172,8 +172,32 @@ func (r *round) save(ctx context.Context, host string, res hostResult, a storage
 	if err != nil {
 		return err
 	}
+	r.w.observe(r.entry, saved, res, interrupted)
 	r.entry = saved
 	return nil
+}
+
+// observe counts the recipient results that a save recorded: those of res
+// that were pending in before, found settled in after, or still pending
+// if the round was not interrupted (an interruption is not an answer).
+func (w *Worker) observe(before, after storage.QueueEntry, res hostResult, interrupted bool) {
+	now := w.cfg.Now()
+	for i, rc := range after.Recipients {
+		if _, ok := res.rcpts[rc.Address]; !ok || i >= len(before.Recipients) || before.Recipients[i].State != storage.RecipientPending {
+			continue
+		}
+		switch rc.State {
+		case storage.RecipientDelivered:
+			w.obs.DeliveryAttempt("delivered")
+			w.obs.Delivered(now.Sub(after.Created))
+		case storage.RecipientFailed:
+			w.obs.DeliveryAttempt("failed")
+		default:
+			if !interrupted {
+				w.obs.DeliveryAttempt("deferred")
+			}
+		}
+	}
 }
 
 // conclude ends a round: an entry without pending recipients, or past

@@ -90,6 +90,8 @@ func (w *Worker) notice(ctx context.Context, log *slog.Logger, e storage.QueueEn
 	return &storage.Incoming{
 		Raw:        msg,
 		Deliveries: []storage.Delivery{{Account: acct.ID, Mailbox: "INBOX"}},
+		// The null sender (RFC 5321 §4.5.5) to the original sender.
+		Archive: &storage.ArchiveInfo{Direction: storage.DirectionDSN, To: []string{e.From}},
 	}, nil
 }
 

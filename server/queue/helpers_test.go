@@ -84,6 +84,8 @@ type testEnv struct {
 	roots  *x509.CertPool
 	sender storage.Account
 	logs   *testutil.LogBuffer
+	// observer, if set, is given to the workers.
+	observer Observer
 }
 
 func newEnv(t testing.TB) *testEnv {
@@ -151,6 +153,7 @@ func (e *testEnv) workerWith(cfg Config, store Store) *Worker {
 		Resolver: &mockdns.Resolver{Zones: e.zones},
 		Logger:   slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Dialer:   e.net.dial,
+		Observer: e.observer,
 	})
 }
 

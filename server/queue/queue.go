@@ -155,7 +155,26 @@ type Deps struct {
 	// Wake, if not nil, makes Run scan the queue at once whenever it
 	// receives (send after queueing mail; Kick does the same).
 	Wake <-chan struct{}
+	// Observer, if set, counts the attempts and times the deliveries.
+	Observer Observer
 }
+
+// Observer counts what the worker does, for metrics (*metrics.Metrics
+// implements it). Its methods are called from delivery goroutines: they
+// must be quick and safe for concurrent use.
+type Observer interface {
+	// DeliveryAttempt counts one recipient's attempt whose result was
+	// saved: "delivered", "deferred" (still pending) or "failed".
+	DeliveryAttempt(result string)
+	// Delivered gives the time from a message's queueing to a remote
+	// host's acceptance of one of its recipients.
+	Delivered(latency time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) DeliveryAttempt(string)  {}
+func (nopObserver) Delivered(time.Duration) {}
 
 // Worker delivers queued messages to remote MX hosts. Its methods are safe
 // for concurrent use; one entry is never delivered by two goroutines at
@@ -167,6 +186,7 @@ type Worker struct {
 	log   *slog.Logger
 	dial  func(ctx context.Context, network, addr string) (net.Conn, error)
 	wake  <-chan struct{}
+	obs   Observer
 	kick  chan struct{} // Kick → Run, buffered 1
 	done  chan struct{} // a delivery ended → Run, buffered 1
 	slots chan struct{} // Run's deliveries in progress, cap Concurrency
@@ -187,6 +207,7 @@ func New(cfg Config, deps Deps) *Worker {
 		log:     deps.Logger,
 		dial:    deps.Dialer,
 		wake:    deps.Wake,
+		obs:     deps.Observer,
 		kick:    make(chan struct{}, 1),
 		done:    make(chan struct{}, 1),
 		slots:   make(chan struct{}, cfg.Concurrency),
@@ -195,6 +216,9 @@ func New(cfg Config, deps Deps) *Worker {
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.obs == nil {
+		w.obs = nopObserver{}
 	}
 	if w.dial == nil {
 		var d net.Dialer

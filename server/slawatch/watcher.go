@@ -243,6 +243,10 @@ func (w *Watcher) alerts(ctx context.Context, f noticeFields, noticeSent bool) (
 			Raw:          raw,
 			InternalDate: f.now,
 			Deliveries:   []storage.Delivery{{Account: a.ID, Mailbox: "INBOX"}},
+			// Archived as staff mail about the case, outside the
+			// client's case view (no Client).
+			Archive: &storage.ArchiveInfo{Direction: storage.DirectionNotice, From: "postmaster@" + f.hostname,
+				To: []string{a.Address}, Counsellor: f.conv.Counsellor},
 		})
 		managers = append(managers, a.Address)
 	}

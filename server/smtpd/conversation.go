@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
+	"time"
 
 	"mailnet/routing"
 	"mailnet/storage"
@@ -13,10 +14,10 @@ import (
 // track sets in.Conversation when the server tracks answers (a Calendar
 // is set): on MX, for a message from d.Client, a known client, with its
 // acknowledgement of receipt (see acknowledge); on
-// submission, for a reply of account to a client it serves
-// (Router.AnsweredClient over every recipient, remote ones included). The
-// clock time is in.InternalDate, the time of delivery.
-func (s *session) track(in *storage.Incoming, env envelope, account *storage.Account, d routing.Decision) error {
+// submission, for a reply of account to answered, the client it serves
+// (see answeredClient). The clock time is in.InternalDate, the time of
+// delivery.
+func (s *session) track(in *storage.Incoming, env envelope, account *storage.Account, d routing.Decision, answered *storage.Client) error {
 	if s.srv.cal == nil {
 		return nil
 	}
@@ -24,11 +25,10 @@ func (s *session) track(in *storage.Incoming, env envelope, account *storage.Acc
 	ev := storage.ConversationEvent{At: at}
 	switch {
 	case s.srv.cfg.Mode == ModeSubmission && account != nil:
-		c, err := s.srv.router.AnsweredClient(s.ctx, *account, env.rcpts, at)
-		if err != nil || c == nil {
-			return err
+		if answered == nil {
+			return nil
 		}
-		ev.Answer, ev.Client, ev.By = true, c.ID, account.Address
+		ev.Answer, ev.Client, ev.By = true, answered.ID, account.Address
 	case s.srv.cfg.Mode == ModeMX && d.Client != nil:
 		ev.Client, ev.Counsellor = d.Client.ID, d.Client.Counsellor
 		ev.Due, ev.NoticeAt = s.srv.cal.Due(at), s.srv.cal.Notice(at)
@@ -81,4 +81,36 @@ func msgIDs(v string) []string {
 		}
 		v = v[start+end+1:]
 	}
+}
+
+// answeredClient returns the client a submitted message answers
+// (Router.AnsweredClient over every recipient, remote ones included), or
+// nil: on MX, without an account, or when no recipient is a client the
+// account serves.
+func (s *session) answeredClient(env envelope, account *storage.Account, at time.Time) (*storage.Client, error) {
+	if s.srv.cfg.Mode != ModeSubmission || account == nil {
+		return nil, nil
+	}
+	return s.srv.router.AnsweredClient(s.ctx, *account, env.rcpts, at)
+}
+
+// archive sets in.Archive: every message SMTP accepts goes to the archive
+// in its delivery's transaction. An MX message is "in", with the client
+// and personal counsellor routing found; a submitted one is "out" when a
+// recipient is remote, "internal" otherwise, with the client it answers
+// and that client's counsellor.
+func archive(in *storage.Incoming, env envelope, d routing.Decision, answered *storage.Client, submission bool) {
+	info := storage.ArchiveInfo{Direction: storage.DirectionIn, From: env.from, To: env.rcpts}
+	client := d.Client
+	if submission {
+		client = answered
+		info.Direction = storage.DirectionInternal
+		if len(env.remote) > 0 {
+			info.Direction = storage.DirectionOut
+		}
+	}
+	if client != nil {
+		info.Client, info.Counsellor = client.ID, client.Counsellor
+	}
+	in.Archive = &info
 }

@@ -53,6 +53,7 @@ type testOptions struct {
 	queued      func()
 	checker     Checker
 	calendar    Calendar
+	observer    Observer
 }
 
 // testServer is a running Server with its store and a client TLS config
@@ -107,6 +108,7 @@ func startServer(t testing.TB, o testOptions) *testServer {
 		Queued:   o.queued,
 		Checker:  o.checker,
 		Calendar: o.calendar,
+		Observer: o.observer,
 	}
 	ts.srv = New(cfg, deps)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -22,6 +22,7 @@ const rejectTimeout = 10 * time.Second
 type tracker struct {
 	maxPerIP int // 0: unlimited
 	log      *slog.Logger
+	obs      Observer
 
 	mu        sync.Mutex
 	closed    bool
@@ -32,10 +33,11 @@ type tracker struct {
 	rejects sync.WaitGroup // goroutines writing the refusal to excess connections
 }
 
-func newTracker(maxPerIP int, log *slog.Logger) *tracker {
+func newTracker(maxPerIP int, log *slog.Logger, obs Observer) *tracker {
 	return &tracker{
 		maxPerIP:  maxPerIP,
 		log:       log,
+		obs:       obs,
 		perSource: make(map[netip.Prefix]int),
 		conns:     make(map[*trackedConn]struct{}),
 		listeners: make(map[net.Listener]struct{}),
@@ -123,6 +125,7 @@ func (t *tracker) admit(c net.Conn) (*trackedConn, error) {
 	}
 	t.perSource[key]++
 	t.conns[tc] = struct{}{}
+	t.obs.ConnOpened()
 	return tc, nil
 }
 
@@ -131,6 +134,7 @@ func (t *tracker) release(c *trackedConn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.conns, c)
+	t.obs.ConnClosed()
 	if t.perSource[key]--; t.perSource[key] <= 0 {
 		delete(t.perSource, key)
 	}
@@ -264,6 +268,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // Accept.
 func (t *tracker) reject(c net.Conn, implicitTLS *tls.Config) {
 	t.log.Info("connection refused", "remote", remoteAddr(c), "reason", "too many connections")
+	t.obs.Rejected(rejectReason(replyTooManyConnections))
 	t.rejects.Go(func() {
 		conn := c
 		defer func() {

@@ -207,7 +207,36 @@ type Deps struct {
 	// message opens or joins a conversation, a counsellor's submitted
 	// reply answers it (see storage.ConversationEvent). Nil tracks none.
 	Calendar Calendar
+	// Observer, if set, counts connections, messages and logins.
+	Observer Observer
 }
+
+// Observer counts what a Server does, for metrics (*metrics.Protocol
+// implements it). Its methods are called on connection goroutines, so
+// they must be quick and safe for concurrent use.
+type Observer interface {
+	// ConnOpened and ConnClosed bracket each connection admitted.
+	ConnOpened()
+	ConnClosed()
+	// Accepted counts a stored message.
+	Accepted()
+	// Rejected counts a refused MAIL, RCPT or DATA, or a connection
+	// refused by MaxConnectionsPerIP, by reason: "unknown_user",
+	// "relay_denied", "size", "dmarc_reject", "rate", "temporary"… (see
+	// rejectReasons).
+	Rejected(reason string)
+	// Login counts a submission AUTH exchange that succeeded or failed.
+	Login(ok bool)
+}
+
+// nopObserver is the Observer of a Server given none.
+type nopObserver struct{}
+
+func (nopObserver) ConnOpened()     {}
+func (nopObserver) ConnClosed()     {}
+func (nopObserver) Accepted()       {}
+func (nopObserver) Rejected(string) {}
+func (nopObserver) Login(bool)      {}
 
 // Checker authenticates an incoming message's sender (mailauth.Checker).
 type Checker interface {
@@ -232,6 +261,7 @@ type Server struct {
 	checker Checker
 	queued  func()
 	cal     Calendar
+	obs     Observer
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -257,6 +287,10 @@ func New(cfg Config, deps Deps) *Server {
 	if now == nil {
 		now = time.Now
 	}
+	obs := deps.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
 	s := &Server{
 		cfg:     cfg,
 		store:   deps.Store,
@@ -266,9 +300,10 @@ func New(cfg Config, deps Deps) *Server {
 		checker: deps.Checker,
 		queued:  deps.Queued,
 		cal:     deps.Calendar,
+		obs:     obs,
 		log:     log,
 		now:     now,
-		conns:   newTracker(cfg.MaxConnectionsPerIP, log),
+		conns:   newTracker(cfg.MaxConnectionsPerIP, log, obs),
 	}
 	s.smtp = s.newSMTPServer()
 	return s

@@ -99,11 +99,11 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.env.open {
-		return s.reply(s.log, "sender refused", errNestedMail, "from", from)
+		return s.refuse(s.log, "sender refused", errNestedMail, "from", from)
 	}
 	if s.srv.cfg.Mode == ModeSubmission {
 		if err := s.checkSender(from); err != nil {
-			return s.reply(s.log, "sender refused", err, "from", from)
+			return s.refuse(s.log, "sender refused", err, "from", from)
 		}
 	}
 	s.env = envelope{open: true, from: from}
@@ -121,12 +121,12 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	n := len(s.env.rcpts)
 	s.mu.Unlock()
 	if n >= s.srv.cfg.MaxRecipients {
-		return s.reply(s.log, "recipient refused", errTooManyRecipients, "rcpt", to)
+		return s.refuse(s.log, "recipient refused", errTooManyRecipients, "rcpt", to)
 	}
 	addr, err := s.srv.router.Accept(s.ctx, to)
 	remote := s.srv.cfg.Mode == ModeSubmission && errors.Is(err, routing.ErrNotLocal)
 	if err != nil && !remote {
-		return s.reply(s.log, "recipient refused", err, "rcpt", to)
+		return s.refuse(s.log, "recipient refused", err, "rcpt", to)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -157,7 +157,7 @@ func (s *session) Data(r io.Reader) error {
 	id := newMessageID()
 	log := s.log.With("msg_id", id)
 	if len(env.local)+len(env.remote) == 0 {
-		return s.reply(log, "message refused", errNoRecipients)
+		return s.refuse(log, "message refused", errNoRecipients)
 	}
 	when := s.srv.now()
 	t := trace{
@@ -178,7 +178,7 @@ func (s *session) Data(r io.Reader) error {
 		err = errTruncated
 	}
 	if err != nil {
-		return s.reply(log, "message refused", err, "from", env.from)
+		return s.refuse(log, "message refused", err, "from", env.from)
 	}
 	in := storage.Incoming{Raw: raw, InternalDate: when}
 	var verdict mailauth.Verdict
@@ -186,27 +186,33 @@ func (s *session) Data(r io.Reader) error {
 	switch {
 	case s.srv.cfg.Mode == ModeSubmission:
 		if in.Raw, err = s.prepareSubmission(raw, id, when, env.from, *account); err != nil {
-			return s.reply(log, "message refused", err, "from", env.from)
+			return s.refuse(log, "message refused", err, "from", env.from)
 		}
 	case s.srv.checker != nil:
 		if verdict, junk, err = s.verifySender(log, &in, len(hdr), env.from); err != nil {
-			return s.reply(log, "message refused", err, "from", env.from)
+			return s.refuse(log, "message refused", err, "from", env.from)
 		}
 	}
 	d, err := s.route(&in, env, verdict.VerifiedDomain, junk, when)
+	var answered *storage.Client
 	if err == nil {
-		err = s.track(&in, env, account, d)
+		answered, err = s.answeredClient(env, account, when)
+	}
+	if err == nil {
+		err = s.track(&in, env, account, d, answered)
 	}
 	if err != nil {
-		return s.reply(log, "message refused", err, "from", env.from)
+		return s.refuse(log, "message refused", err, "from", env.from)
 	}
+	archive(&in, env, d, answered, s.srv.cfg.Mode == ModeSubmission)
 	if len(env.remote) > 0 {
 		in.Outbound = &storage.Outbound{From: env.from, To: env.remote}
 	}
 	rc, err := s.srv.store.Deliver(s.ctx, in)
 	if err != nil {
-		return s.reply(log, "message refused", err, "from", env.from)
+		return s.refuse(log, "message refused", err, "from", env.from)
 	}
+	s.srv.obs.Accepted()
 	if (rc.QueueID != 0 || rc.AckQueued) && s.srv.queued != nil {
 		s.srv.queued()
 	}
@@ -302,6 +308,16 @@ func (s *session) reply(log *slog.Logger, event string, err error, attrs ...any)
 		log.Error(event, attrs...)
 	} else {
 		log.Info(event, attrs...)
+	}
+	return r
+}
+
+// refuse is reply for a refused MAIL, RCPT or DATA, which it also counts
+// by its reason.
+func (s *session) refuse(log *slog.Logger, event string, err error, attrs ...any) error {
+	r := s.reply(log, event, err, attrs...)
+	if r != nil {
+		s.srv.obs.Rejected(rejectReason(r))
 	}
 	return r
 }

@@ -103,6 +103,44 @@ var (
 		Message: "Too many connections"}
 )
 
+// rejectReasons names, for metrics, why each reply refuses a command or a
+// connection. It is a read-only table; rejectReason gives the rest
+// "temporary" (the generic 451) or "other".
+var rejectReasons = map[*smtp.SMTPError]string{
+	replyBadAddress:           "bad_address",
+	replyNoSuchUser:           "unknown_user",
+	replyRelayDenied:          "relay_denied",
+	replyTooManyRecipients:    "too_many_recipients",
+	replyNoRecipients:         "no_recipients",
+	replyNestedMail:           "protocol",
+	replyTooLarge:             "size",
+	replyLineTooLong:          "malformed",
+	replyMalformed:            "malformed",
+	replyUnverified:           "dmarc_reject",
+	replyVerificationDeferred: "temporary",
+	replyAuthRequired:         "auth_required",
+	replySenderNotOwned:       "sender_not_owned",
+	replyTimeout:              "timeout",
+	replyAborted:              "aborted",
+	replyUnavailable:          "temporary",
+	replyTooManyConnections:   "rate",
+}
+
+// rejectReason returns the reason label of a refusal reply.
+func rejectReason(err error) string {
+	var r *smtp.SMTPError
+	if !errors.As(err, &r) {
+		return "other"
+	}
+	if reason, ok := rejectReasons[r]; ok {
+		return reason
+	}
+	if isGenericFailure(r) {
+		return "temporary"
+	}
+	return "other"
+}
+
 // codeTemporaryFailure is the enhanced code of the generic reply that
 // smtpError gives to errors it does not know.
 var codeTemporaryFailure = smtp.EnhancedCode{4, 3, 0}

@@ -34,6 +34,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	}
 	srv, err := s.srv.auth.SASL(s.ctx, mech, s.conn.remote, s.loggedIn)
 	if err != nil {
+		s.srv.obs.Login(false)
 		return nil, s.reply(s.log, "auth refused", err, "mech", mech)
 	}
 	return &saslServer{next: srv, s: s, mech: strings.ToUpper(mech)}, nil
@@ -45,6 +46,7 @@ func (s *session) loggedIn(a storage.Account) {
 	s.account = &a
 	s.mu.Unlock()
 	s.log.Info("login", "account", a.Address)
+	s.srv.obs.Login(true)
 }
 
 // saslServer maps the errors of an Authenticator's SASL server to replies:
@@ -61,10 +63,12 @@ func (a *saslServer) Next(response []byte) ([]byte, bool, error) {
 	// RFC 4616 §2: authzid NUL authcid NUL passwd. go-sasl reports a bad
 	// count with an error that has no sentinel to match.
 	if a.mech == sasl.Plain && response != nil && bytes.Count(response, []byte{0}) != 2 {
+		a.s.srv.obs.Login(false)
 		return nil, false, a.s.reply(a.s.log, "login failed", errMalformedAuth, "mech", a.mech)
 	}
 	challenge, done, err := a.next.Next(response)
 	if err != nil {
+		a.s.srv.obs.Login(false)
 		return nil, false, a.s.reply(a.s.log, "login failed", err, "mech", a.mech)
 	}
 	return challenge, done, nil
