@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,8 +67,16 @@ func cmdStats(ctx context.Context, args []string, std cmdIO) error {
 		if err != nil {
 			return err
 		}
+		entries, err := ops.ArchiveEntries(ctx, storage.ArchiveFilter{From: period.From, To: period.To})
+		if err != nil {
+			return err
+		}
+		msgs := stats.FromArchive(entries)
+		if *team != "" {
+			msgs = slices.DeleteFunc(msgs, func(m stats.Message) bool { return teams[strings.ToLower(m.Counsellor)] != *team })
+		}
 		rep := stats.Compute(stats.Input{Period: period, Now: now, Calendar: cal, Teams: teams,
-			Conversations: stats.FromStorage(convs), LowVolumePercent: cfg.Web.LowVolumePercent})
+			Conversations: stats.FromStorage(convs), Messages: msgs, LowVolumePercent: cfg.Web.LowVolumePercent})
 		if *asCSV {
 			return stats.WriteCSV(std.stdout, rep)
 		}

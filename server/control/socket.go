@@ -50,6 +50,8 @@ type request struct {
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
 	// Conversations is the filter of opConversations.
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
+	// Archive is the filter of opArchiveEntries.
+	Archive storage.ArchiveFilter `json:"archive,omitzero"`
 	// Audit is the filter of opAuditList.
 	Audit storage.AuditFilter `json:"audit,omitzero"`
 }
@@ -197,6 +199,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.Conversations(ctx, req.Conversations)
 	case opCounsellors:
 		return s.ops.Counsellors(ctx)
+	case opArchiveEntries:
+		return s.ops.ArchiveEntries(ctx, req.Archive)
 	case opAuditList:
 		return s.ops.AuditEntries(ctx, req.Audit)
 	case opAuditVerify:
