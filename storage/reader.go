@@ -16,7 +16,7 @@ import (
 // that needs them.
 var (
 	bucketReaderSeen = []byte("reader_seen") // reader id (8) → view name → uid (4) → empty
-	bucketViewSubs   = []byte("view_subs")   // reader id (8) + view name → empty
+	bucketViewSubs   = []byte("view_subs")   // reader id (8) + view name → 1 (subscribed) or 0 (unsubscribed)
 )
 
 // SeenBy returns which of uids the reader has marked \Seen in the view
@@ -94,10 +94,12 @@ func (db *DB) SetSeenBy(ctx context.Context, reader uint64, view string, uids []
 	})
 }
 
-// ViewSubscriptions returns the names of the shared views the reader
-// subscribed to, in order.
-func (db *DB) ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error) {
-	var out []string
+// ViewSubscriptions returns the reader's choices on shared views: true
+// for a view they subscribed to, false for one they unsubscribed from
+// (views a reader works with are subscribed by default, so "no" must be
+// remembered too).
+func (db *DB) ViewSubscriptions(ctx context.Context, reader uint64) (map[string]bool, error) {
+	out := map[string]bool{}
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketViewSubs)
 		if b == nil {
@@ -105,16 +107,16 @@ func (db *DB) ViewSubscriptions(ctx context.Context, reader uint64) ([]string, e
 		}
 		prefix := u64(reader)
 		c := b.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			out = append(out, string(k[8:]))
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			out[string(k[8:])] = len(v) == 1 && v[0] == 1
 		}
 		return nil
 	})
 	return out, err
 }
 
-// SetViewSubscribed subscribes the reader to a shared view, or
-// unsubscribes.
+// SetViewSubscribed records the reader's subscription to a shared view,
+// or their unsubscription.
 func (db *DB) SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error {
 	if name == "" {
 		return fmt.Errorf("subscribe: %w", ErrInvalidName)
@@ -127,9 +129,9 @@ func (db *DB) SetViewSubscribed(ctx context.Context, reader uint64, name string,
 			return err
 		}
 		if on {
-			return b.Put(key, nil)
+			return b.Put(key, []byte{1})
 		}
-		return b.Delete(key)
+		return b.Put(key, []byte{0})
 	})
 }
 

@@ -48,7 +48,7 @@ func TestViewSubscriptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"Cases/J1", "Shared/a@x/INBOX"}; !reflect.DeepEqual(got, want) {
+	if want := map[string]bool{"Cases/J1": true, "Cases/J2": false, "Shared/a@x/INBOX": true}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("subscriptions = %v, want %v", got, want)
 	}
 }

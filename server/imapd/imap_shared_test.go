@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -332,5 +333,94 @@ func TestAnswersWrittenByManagersOnly(t *testing.T) {
 	msgs, err := marie.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Envelope: true}).Collect()
 	if err != nil || len(msgs) != 1 || msgs[0].Envelope.Subject != "modele-indemnisation" {
 		t.Fatalf("counsellor FETCH answer: %v %v", msgs, err)
+	}
+}
+
+// TestOwnerFlagsDoNotReachReaders: while a colleague has bob's INBOX
+// open, bob reading his mail must not show up as \Seen for the colleague,
+// but new mail does arrive.
+func TestOwnerFlagsDoNotReachReaders(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeTeam)
+	var updates atomic.Int32
+	marie := se.dial(t, &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Fetch: func(*imapclient.FetchMessageData) { updates.Add(1) },
+	}})
+	if err := marie.Login(se.account.Address, testPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := marie.Select("Shared/"+bobAddr+"/INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	bob := se.loginAs(t, bobAddr)
+	if _, err := bob.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw := mail("nouveau", "Encore une question")
+	app := bob.Append("INBOX", int64(len(raw)), nil)
+	app.Write([]byte(raw))
+	app.Close()
+	if _, err := app.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := marie.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := marie.Mailbox().NumMessages; n != 2 {
+		t.Fatalf("reader's EXISTS = %d, want 2", n)
+	}
+	msgs, err := marie.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Flags: true}).Collect()
+	if err != nil || len(msgs) != 1 || slices.Contains(msgs[0].Flags, imap.FlagSeen) {
+		t.Fatalf("reader's flags = %+v, %v; the owner's \\Seen must not show", msgs, err)
+	}
+	if err := marie.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := updates.Load(); n != 0 {
+		t.Fatalf("reader got %d flag updates from the owner's changes", n)
+	}
+}
+
+// TestViewSubscriptions: the views a reader works with are subscribed by
+// default (Thunderbird shows only subscribed folders); an UNSUBSCRIBE
+// sticks, and a SUBSCRIBE brings a view out of the default listing.
+func TestViewSubscriptions(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeAll)
+	c := se.login(t, nil)
+	subscribed := func() []string {
+		t.Helper()
+		items, err := c.List("", "*", &imap.ListOptions{SelectSubscribed: true}).Collect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range items {
+			out = append(out, it.Mailbox)
+		}
+		return out
+	}
+	bobInbox, carlInbox := "Shared/"+bobAddr+"/INBOX", "Shared/"+carlAddr+"/INBOX"
+	if got := subscribed(); !slices.Contains(got, bobInbox) || !slices.Contains(got, "Answers/General") || slices.Contains(got, carlInbox) {
+		t.Fatalf("subscribed by default: %v", got)
+	}
+	if err := c.Unsubscribe(bobInbox).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(carlInbox).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	got := subscribed()
+	if slices.Contains(got, bobInbox) || !slices.Contains(got, carlInbox) {
+		t.Fatalf("after UNSUBSCRIBE bob and SUBSCRIBE carl: %v", got)
+	}
+	if all := listNames(t, c, "*"); !slices.Contains(all, carlInbox) || !slices.Contains(all, bobInbox) {
+		t.Fatalf("LIST * after the choices: %v", all)
+	}
+	if err := c.Subscribe("Shared/nobody@mailnet.test/INBOX").Wait(); err == nil {
+		t.Fatal("SUBSCRIBE to a view that does not exist succeeded")
 	}
 }

@@ -75,10 +75,13 @@ func (m *liveMailbox) apply(ev storage.Event, origin *imapserver.SessionTracker)
 }
 
 // liveKey names what a live mailbox tracks: a stored mailbox, or a
-// client's case view.
+// client's case view. Sessions reading someone else's mailbox share a
+// live mailbox of their own (reader), which never relays the owner's
+// flag changes: a reader sees only their own \Seen marks.
 type liveKey struct {
 	mailbox uint64
 	client  string
+	reader  bool
 }
 
 // registry holds the live mailboxes of one server.
@@ -129,11 +132,17 @@ func (r *registry) release(m *liveMailbox, st *imapserver.SessionTracker) {
 
 // handle routes a storage event to the live mailbox it concerns.
 func (r *registry) handle(ev storage.Event, origin *imapserver.SessionTracker) {
+	key := liveKey{mailbox: ev.MailboxID, client: ev.Case}
 	r.mu.Lock()
-	m := r.boxes[liveKey{mailbox: ev.MailboxID, client: ev.Case}]
+	owner := r.boxes[key]
+	key.reader = true
+	reader := r.boxes[key]
 	r.mu.Unlock()
-	if m != nil {
-		m.apply(ev, origin)
+	if owner != nil {
+		owner.apply(ev, origin)
+	}
+	if reader != nil && ev.Kind != storage.EventFlags {
+		reader.apply(ev, origin)
 	}
 }
 

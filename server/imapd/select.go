@@ -16,9 +16,9 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 		return nil, s.fail("select", err)
 	}
 	box := v.box
-	key, load := liveKey{mailbox: box.ID}, func() ([]uint32, error) { return s.srv.deps.Store.UIDs(ctx, box.ID) }
+	key, load := liveKey{mailbox: box.ID, reader: !v.personal()}, func() ([]uint32, error) { return s.srv.deps.Store.UIDs(ctx, box.ID) }
 	if v.kind == viewCase {
-		key, load = liveKey{client: v.client}, func() ([]uint32, error) { return s.srv.deps.Store.CaseUIDs(ctx, v.client) }
+		key, load = liveKey{client: v.client, reader: true}, func() ([]uint32, error) { return s.srv.deps.Store.CaseUIDs(ctx, v.client) }
 	}
 	live, tracker, err := s.srv.live.acquire(key, load)
 	if err != nil {

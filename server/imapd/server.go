@@ -48,7 +48,7 @@ type Store interface {
 	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
 	SeenCount(ctx context.Context, reader uint64, view string) (int, error)
 	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
-	ViewSubscriptions(ctx context.Context, reader uint64) ([]string, error)
+	ViewSubscriptions(ctx context.Context, reader uint64) (map[string]bool, error)
 	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
 	ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]storage.Client, error)
 	CaseBox(ctx context.Context, client string) (storage.CaseBox, error)
@@ -115,8 +115,10 @@ type Server struct {
 	unwatch func()
 	connSeq atomic.Uint64
 
-	mu     sync.Mutex
-	fronts []*frontListener
+	mu      sync.Mutex
+	closed  bool
+	fronts  []*frontListener
+	serving []*startedListener
 }
 
 // capabilities lists what the backend implements; go-imap adds the
@@ -173,21 +175,53 @@ func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	s.fronts = append(s.fronts, front)
 	s.mu.Unlock()
-	return s.imap.Serve(front)
+	return s.serve(front)
 }
 
 // ServeTLS accepts implicit-TLS connections on l until Close.
 func (s *Server) ServeTLS(l net.Listener) error {
-	return s.imap.Serve(tlsListener{tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS)})
+	return s.serve(tlsListener{tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS)})
+}
+
+// serve runs go-imap on l. go-imap's Serve registers itself with a
+// WaitGroup that its Close waits on, unsynchronized: Close waits here for
+// every Serve to have reached Accept first.
+func (s *Server) serve(l net.Listener) error {
+	sl := &startedListener{Listener: l, started: make(chan struct{})}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return net.ErrClosed
+	}
+	s.serving = append(s.serving, sl)
+	s.mu.Unlock()
+	return s.imap.Serve(sl)
+}
+
+// startedListener tells when its first Accept has been called.
+type startedListener struct {
+	net.Listener
+	once    sync.Once
+	started chan struct{}
+}
+
+func (l *startedListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.started) })
+	return l.Listener.Accept()
 }
 
 // Close stops the listeners and cuts every connection, IDLE ones included
 // (go-imap has no drain), then stops watching storage.
 func (s *Server) Close() error {
-	err := s.imap.Close()
 	s.mu.Lock()
-	fronts := s.fronts
+	s.closed = true
+	fronts, serving := s.fronts, s.serving
 	s.mu.Unlock()
+	for _, l := range serving {
+		<-l.started
+	}
+	err := s.imap.Close()
 	for _, f := range fronts {
 		f.Close()
 		f.Wait()

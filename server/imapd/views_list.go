@@ -11,6 +11,20 @@ import (
 	"mailnet/storage"
 )
 
+// viewSubs holds a reader's subscription choices on views: true for
+// subscribed, false for unsubscribed; a view without a choice is
+// subscribed when it is one the reader works with (see listViews), so
+// that clients showing only subscribed folders, as Thunderbird does by
+// default, show them.
+type viewSubs map[string]bool
+
+func (vs viewSubs) subscribed(name string, byDefault bool) bool {
+	if on, ok := vs[name]; ok {
+		return on
+	}
+	return byDefault
+}
+
 // listEntry is one mailbox LIST may show.
 type listEntry struct {
 	name       string
@@ -31,7 +45,8 @@ type listEntry struct {
 // by name whether listed or not.
 func (s *session) listViews(ctx context.Context, ref string, patterns []string) ([]listEntry, error) {
 	lit := literalPrefix(ref, patterns)
-	subs, err := s.srv.deps.Store.ViewSubscriptions(ctx, s.account.ID)
+	choices, err := s.srv.deps.Store.ViewSubscriptions(ctx, s.account.ID)
+	subs := viewSubs(choices)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +66,7 @@ func (s *session) listViews(ctx context.Context, ref string, patterns []string) 
 		v, err := s.dispatchView(ctx, routing.DispatchFolder(st.Unit.Team))
 		if err == nil {
 			out = append(out, listEntry{name: "Dispatch", noSelect: true},
-				listEntry{name: v.name, box: v.box, view: v, subscribed: slices.Contains(subs, v.name)})
+				listEntry{name: v.name, box: v.box, view: v, subscribed: subs.subscribed(v.name, true)})
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return nil, err
 		}
@@ -78,14 +93,14 @@ func (s *session) listViews(ctx context.Context, ref string, patterns []string) 
 				continue
 			}
 			v := view{name: answersPrefix + m.Name, kind: viewAnswers, box: m, rights: rights}
-			out = append(out, listEntry{name: v.name, box: m, view: v, subscribed: m.Subscribed || slices.Contains(subs, v.name)})
+			out = append(out, listEntry{name: v.name, box: m, view: v, subscribed: subs.subscribed(v.name, true)})
 		}
 	}
 	return out, nil
 }
 
 // listShared lists colleagues' INBOX and Sent (see listViews).
-func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, subs []string) ([]listEntry, error) {
+func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, subs viewSubs) ([]listEntry, error) {
 	counsellors, err := s.srv.deps.Store.Counsellors(ctx)
 	if err != nil {
 		return nil, err
@@ -108,9 +123,8 @@ func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, sub
 		}
 		base := sharedPrefix + c.Address
 		named := len(lit) > len(sharedPrefix) && (strings.HasPrefix(base, lit) || strings.HasPrefix(lit, base))
-		listed := c.Team == st.Unit.Team || slices.Contains(st.Manages, c.Team) || named ||
-			slices.Contains(subs, base+"/INBOX") || slices.Contains(subs, base+"/Sent")
-		if !listed {
+		byDefault := c.Team == st.Unit.Team || slices.Contains(st.Manages, c.Team)
+		if !byDefault && !named && !subs[base+"/INBOX"] && !subs[base+"/Sent"] {
 			continue
 		}
 		owner, err := s.srv.deps.Store.Account(ctx, c.Address)
@@ -132,7 +146,7 @@ func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, sub
 				rights = auth.RightsAssign
 			}
 			v := view{name: base + "/" + which, kind: viewShared, box: box, owner: owner.Address, team: c.Team, rights: rights}
-			out = append(out, listEntry{name: v.name, box: box, view: v, subscribed: slices.Contains(subs, v.name)})
+			out = append(out, listEntry{name: v.name, box: box, view: v, subscribed: subs.subscribed(v.name, byDefault)})
 		}
 	}
 	if len(out) > 0 {
@@ -148,17 +162,17 @@ const maxCaseMatches = 200
 // listCases lists the case views of the reader's own clients, those they
 // subscribed to, and, when the pattern names an ID prefix
 // (LIST "" "Cases/J12*"), the clients in scope with that prefix.
-func (s *session) listCases(ctx context.Context, lit string, subs []string) ([]listEntry, error) {
+func (s *session) listCases(ctx context.Context, lit string, subs viewSubs) ([]listEntry, error) {
 	own, err := s.srv.deps.Store.ClientsOf(ctx, s.account.Address)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []listEntry
-	add := func(v view) {
+	add := func(v view, byDefault bool) {
 		if !seen[v.client] {
 			seen[v.client] = true
-			out = append(out, listEntry{name: v.name, box: v.box, view: v, subscribed: slices.Contains(subs, v.name)})
+			out = append(out, listEntry{name: v.name, box: v.box, view: v, subscribed: subs.subscribed(v.name, byDefault)})
 		}
 	}
 	for _, c := range own { // one's own clients: no access check needed
@@ -168,11 +182,11 @@ func (s *session) listCases(ctx context.Context, lit string, subs []string) ([]l
 		}
 		name := routing.CaseView(c)
 		add(view{name: name, kind: viewCase, client: c.ID, rights: auth.RightsRead,
-			box: storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}})
+			box: storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}}, true)
 	}
 	var names []string
-	for _, sub := range subs {
-		if strings.HasPrefix(sub, routing.CaseViewPrefix) {
+	for sub, on := range subs {
+		if on && strings.HasPrefix(sub, routing.CaseViewPrefix) {
 			names = append(names, sub)
 		}
 	}
@@ -192,7 +206,7 @@ func (s *session) listCases(ctx context.Context, lit string, subs []string) ([]l
 		} else if err != nil {
 			return nil, err
 		}
-		add(v)
+		add(v, false)
 	}
 	if len(out) > 0 {
 		out = append(out, listEntry{name: casesRoot, noSelect: true})
