@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -115,10 +116,20 @@ func pageTarget(t *testing.T, ctx context.Context, port string) string {
 // that arrive meanwhile.
 func (b *browser) call(method string, params any) json.RawMessage {
 	b.t.Helper()
+	res, err := b.try(method, params)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return res
+}
+
+// try is call returning the command's error: a page that is navigating
+// may refuse an evaluation ("execution context was destroyed").
+func (b *browser) try(method string, params any) (json.RawMessage, error) {
 	b.next++
 	id := b.next
 	if err := websocket.JSON.Send(b.ws, map[string]any{"id": id, "method": method, "params": params}); err != nil {
-		b.t.Fatalf("CDP %s: %v", method, err)
+		return nil, fmt.Errorf("CDP %s: %w", method, err)
 	}
 	for {
 		var msg struct {
@@ -129,15 +140,15 @@ func (b *browser) call(method string, params any) json.RawMessage {
 			} `json:"error"`
 		}
 		if err := websocket.JSON.Receive(b.ws, &msg); err != nil {
-			b.t.Fatalf("CDP %s: %v", method, err)
+			return nil, fmt.Errorf("CDP %s: %w", method, err)
 		}
 		if msg.ID != id {
 			continue
 		}
 		if msg.Error != nil {
-			b.t.Fatalf("CDP %s: %s", method, msg.Error.Message)
+			return nil, fmt.Errorf("CDP %s: %s", method, msg.Error.Message)
 		}
-		return msg.Result
+		return msg.Result, nil
 	}
 }
 
@@ -146,7 +157,17 @@ func (b *browser) call(method string, params any) json.RawMessage {
 // value decoded into out.
 func (b *browser) eval(expr string, out any) {
 	b.t.Helper()
-	res := b.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+	if err := b.tryEval(expr, out); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// tryEval is eval returning its error.
+func (b *browser) tryEval(expr string, out any) error {
+	res, err := b.try("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+	if err != nil {
+		return err
+	}
 	var v struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
@@ -156,14 +177,15 @@ func (b *browser) eval(expr string, out any) {
 		} `json:"exceptionDetails"`
 	}
 	if err := json.Unmarshal(res, &v); err != nil {
-		b.t.Fatal(err)
+		return err
 	}
 	if v.Exception != nil {
-		b.t.Fatalf("evaluate %s: %s", expr, v.Exception.Text)
+		return fmt.Errorf("evaluate %s: %s", expr, v.Exception.Text)
 	}
 	if err := json.Unmarshal(v.Result.Value, out); err != nil {
-		b.t.Fatalf("evaluate %s: %v (%s)", expr, err, v.Result.Value)
+		return fmt.Errorf("evaluate %s: %w (%s)", expr, err, v.Result.Value)
 	}
+	return nil
 }
 
 // waitFor polls until the page at path has finished loading, or ctx ends.
@@ -171,13 +193,13 @@ func (b *browser) waitFor(ctx context.Context, path string) {
 	b.t.Helper()
 	for {
 		var state string
-		b.eval(`location.pathname + " " + document.readyState`, &state)
-		if state == path+" complete" {
+		err := b.tryEval(`location.pathname + " " + document.readyState`, &state)
+		if err == nil && state == path+" complete" {
 			return
 		}
 		select {
 		case <-ctx.Done():
-			b.t.Fatalf("page %s not loaded: last state %q", path, state)
+			b.t.Fatalf("page %s not loaded: last state %q, %v", path, state, err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -57,6 +57,7 @@ func TestDashboardInChromium(t *testing.T) {
 		Bars     int    `json:"bars"`
 		Overdue  string `json:"overdue"`
 		LoggedIn string `json:"who"`
+		Received string `json:"received"`
 	}
 	b.eval(`({
 		heading: document.querySelector('h1').textContent,
@@ -64,9 +65,13 @@ func TestDashboardInChromium(t *testing.T) {
 		bars: document.querySelectorAll('#chart-volume svg rect').length,
 		overdue: Array.from(document.querySelectorAll('#open-conversations tr.overdue')).map(r => r.textContent).join('|'),
 		who: document.querySelector('header .who').textContent,
+		received: document.querySelector('#summary b').textContent,
 	})`, &page)
 	if page.SVGs != 3 || page.Bars == 0 {
 		t.Errorf("dashboard has %d charts with %d volume bars, want 3 charts and bars", page.SVGs, page.Bars)
+	}
+	if page.Received != "2" {
+		t.Errorf("dashboard shows %q messages received, want 2", page.Received)
 	}
 	for _, want := range []string{"OVERDUE", "Dossier en retard", "marie.dupont@" + testDomain} {
 		if !strings.Contains(page.Overdue, want) {
@@ -134,8 +139,13 @@ func prepareDashboardStore(t *testing.T, ctx context.Context, dataDir, manager, 
 		if !ev.Answer {
 			ev.Due, ev.NoticeAt = cal.Due(ev.At), cal.Notice(ev.At)
 		}
+		dir, counsellor := storage.DirectionIn, ev.Counsellor
+		if ev.Answer {
+			dir, counsellor = storage.DirectionOut, ev.By
+		}
 		in := storage.Incoming{Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), InternalDate: ev.At,
-			Deliveries: []storage.Delivery{{Account: accts[owner].ID, Mailbox: mailbox}}, Conversation: &ev}
+			Deliveries: []storage.Delivery{{Account: accts[owner].ID, Mailbox: mailbox}}, Conversation: &ev,
+			Archive: &storage.ArchiveInfo{Direction: dir, Client: ev.Client, Counsellor: counsellor}}
 		if _, err := db.Deliver(ctx, in); err != nil {
 			t.Fatal(err)
 		}

@@ -11,16 +11,17 @@
 // (storage.Conversation): it opens with a client message, and its clock
 // stops at the first answer. Figures about answers come from
 // conversations; volume figures (received, sent, volume per day) come from
-// [Message]s. Until the archive can list every message, [FromConversations]
-// derives the messages from the conversations: one inbound message at each
-// opening and one outbound at each answer. A client's further messages in a
-// conversation that is already open are therefore not in the volume
-// counts; when archive entries feed Input.Messages, they are, and nothing
-// else changes.
+// [Message]s, one per message: [FromArchive] takes them from the archive
+// (every client message, follow-ups included, and every message sent to a
+// client), which is what the dashboard and `mailnet stats` use.
+// [FromConversations] derives them from conversations alone (one inbound
+// message at each opening, one outbound at each answer), for records
+// without an archive.
 //
 // Definitions, for a period [From, To) and the instant Now:
 //
-//   - Received: inbound messages in the period. Sent: outbound ones.
+//   - Received: client messages in the period. Sent: messages to clients
+//     (answers and others) in the period.
 //   - Answered: conversations whose answer falls in the period; in time
 //     when the answer came before the due time, late otherwise (a
 //     conversation is overdue at its due time, as storage.Conversation.Overdue).

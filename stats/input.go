@@ -91,6 +91,26 @@ func FromConversations(cs []Conversation) []Message {
 	return out
 }
 
+// FromArchive returns the messages between clients and counsellors among
+// archive entries: "in" (a client's message) and "out" (a counsellor's
+// message to a client) with a known client. Acknowledgements, notices,
+// internal mail, bounces and tombstones are not counted.
+func FromArchive(entries []storage.ArchiveEntry) []Message {
+	out := make([]Message, 0, len(entries))
+	for _, e := range entries {
+		if e.Client == "" {
+			continue
+		}
+		switch e.Direction {
+		case storage.DirectionIn:
+			out = append(out, Message{Time: e.Time, Direction: In, Client: e.Client, Counsellor: e.Counsellor})
+		case storage.DirectionOut:
+			out = append(out, Message{Time: e.Time, Direction: Out, Client: e.Client, Counsellor: e.Counsellor})
+		}
+	}
+	return out
+}
+
 // DefaultLowVolumePercent is the low-volume threshold when
 // Input.LowVolumePercent is zero.
 const DefaultLowVolumePercent = 50

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mailnet/routing/sla"
+	"mailnet/storage"
 )
 
 // paris parses "2006-01-02 15:04" in Europe/Paris.
@@ -195,5 +196,26 @@ func TestPercentile(t *testing.T) {
 		if got := percentile(tc.values, tc.p); got != tc.want {
 			t.Errorf("percentile(%v, %v) = %v, want %v", tc.values, tc.p, got, tc.want)
 		}
+	}
+}
+
+// TestFromArchive keeps the client messages and the messages to clients,
+// nothing else.
+func TestFromArchive(t *testing.T) {
+	t.Parallel()
+	at := paris(t, "2027-01-11 10:00")
+	entries := []storage.ArchiveEntry{
+		{Time: at, Direction: storage.DirectionIn, Client: "J1", Counsellor: "marie@a.test"},
+		{Time: at, Direction: storage.DirectionIn}, // unknown sender
+		{Time: at, Direction: storage.DirectionOut, Client: "J1", Counsellor: "marie@a.test"},
+		{Time: at, Direction: storage.DirectionAck, Client: "J1", Counsellor: "marie@a.test"},
+		{Time: at, Direction: storage.DirectionNotice, Client: "J1", Counsellor: "marie@a.test"},
+		{Time: at, Direction: storage.DirectionInternal, Client: "J1", Counsellor: "marie@a.test"},
+		{Time: at, Direction: storage.DirectionTombstone, Client: "J1", Counsellor: "marie@a.test"},
+	}
+	got := FromArchive(entries)
+	want := []Message{{at, In, "J1", "marie@a.test"}, {at, Out, "J1", "marie@a.test"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("FromArchive = %+v, want %+v", got, want)
 	}
 }

@@ -68,6 +68,13 @@ func setUpDemo(ctx context.Context, cfg *conf.Config, db *storage.DB, out io.Wri
 	fmt.Fprintf(out, "  team DEMO: service address contact@%[1]s; clients jean.demo@example.org (Marie's)\n"+
 		"  and the employer demo-sarl.example (Karim's): mailnet caseload show jean.demo@example.org --data %[2]s\n\n",
 		cfg.PrimaryDomain(), cfg.DataDir)
+	if cfg.Listen.HTTP.IsSet() {
+		scheme := "http"
+		if cfg.TLS.CertFile != "" {
+			scheme = "https"
+		}
+		fmt.Fprintf(out, "  dashboard: %s://%s/ (log in as the manager)\n\n", scheme, cfg.Listen.HTTP)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@
 //	mailnet dkim keygen|list …
 //	mailnet caseload import|show|assign|log …, absence set|list|end …, case link|unlink …
 //	mailnet sla due --received TIME | sla list [--team T] [--counsellor C] [--overdue]
+//	mailnet stats [--team T] [--from D] [--to D] [--csv]
 //	mailnet audit list [--user U] [--client C] [--since T] | audit verify
 //	mailnet archive verify|export|hold|release|holds|purge …, backup FILE, restore FILE
 //
@@ -49,6 +50,7 @@ commands:
   case link CLIENT EXPERT --reason REASON | case unlink CLIENT EXPERT
   sla due --received RFC3339-TIME                deadline and notice time of a receipt, explained
   sla list [--team T] [--counsellor C] [--overdue] open conversations by due time, OVERDUE marked
+  stats [--team T] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv]   the dashboard's statistics (default: last 30 days)
   audit list [--user U] [--client C] [--since WHEN] [--limit N]   reads of others' mail, oldest first
   audit verify                                  check the audit log's hash chain
   archive verify [--export DIR]                 check the archive's chain and bodies (or an export, offline)
@@ -107,6 +109,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCase(ctx, args[1:], std)
 	case "sla":
 		return cmdSLA(ctx, args[1:], std)
+	case "stats":
+		return cmdStats(ctx, args[1:], std)
 	case "audit":
 		return cmdAudit(ctx, args[1:], std)
 	case "archive":

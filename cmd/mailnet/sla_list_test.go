@@ -45,7 +45,8 @@ func newConversationData(t *testing.T) string {
 		ev := storage.ConversationEvent{Client: c.client, Counsellor: c.counsellor, MessageID: c.client + "@example.org",
 			At: now.Add(c.due - 72*time.Hour), Due: now.Add(c.due), NoticeAt: now.Add(c.due - 24*time.Hour)}
 		raw := "From: c@example.org\r\nSubject: q\r\nMessage-ID: <" + c.client + "@example.org>\r\n\r\nBonjour.\r\n"
-		in := storage.Incoming{Raw: []byte(raw), Conversation: &ev, Deliveries: []storage.Delivery{{Account: acc.ID, Mailbox: "INBOX"}}}
+		in := storage.Incoming{Raw: []byte(raw), Conversation: &ev, Deliveries: []storage.Delivery{{Account: acc.ID, Mailbox: "INBOX"}},
+			InternalDate: ev.At, Archive: &storage.ArchiveInfo{Direction: storage.DirectionIn, Client: c.client, Counsellor: c.counsellor}}
 		if _, err := db.Deliver(ctx, in); err != nil {
 			t.Fatal(err)
 		}

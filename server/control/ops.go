@@ -36,6 +36,11 @@ type Ops interface {
 	// Conversations lists the conversations that filter selects, ordered
 	// by ID.
 	Conversations(ctx context.Context, filter storage.ConversationFilter) ([]storage.Conversation, error)
+	// Counsellors lists the caseload's counsellors with their teams.
+	Counsellors(ctx context.Context) ([]storage.Counsellor, error)
+	// ArchiveEntries returns the archive entries filter selects, in
+	// sequence order (for the statistics' message counts).
+	ArchiveEntries(ctx context.Context, filter storage.ArchiveFilter) ([]storage.ArchiveEntry, error)
 	CaseloadOps
 	AuditOps
 	ArchiveOps

@@ -52,6 +52,8 @@ type request struct {
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
 	// Conversations is the filter of opConversations.
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
+	// Archive is the filter of opArchiveEntries.
+	Archive storage.ArchiveFilter `json:"archive,omitzero"`
 	// Audit is the filter of opAuditList.
 	Audit storage.AuditFilter `json:"audit,omitzero"`
 	// Archive holds the arguments of the archive requests.
@@ -210,6 +212,10 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 		return s.ops.Backup(ctx, req.Path)
 	case opConversations:
 		return s.ops.Conversations(ctx, req.Conversations)
+	case opCounsellors:
+		return s.ops.Counsellors(ctx)
+	case opArchiveEntries:
+		return s.ops.ArchiveEntries(ctx, req.Archive)
 	case opAuditList:
 		return s.ops.AuditEntries(ctx, req.Audit)
 	case opAuditVerify:

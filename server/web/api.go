@@ -21,7 +21,7 @@ func (s *Server) apiSelection(w http.ResponseWriter, r *http.Request, v *viewer)
 		writeJSONError(w, http.StatusForbidden, "team outside your scope")
 		return sel, false
 	case err != nil:
-		writeJSONError(w, http.StatusBadRequest, errBadDate.Error())
+		writeJSONError(w, http.StatusBadRequest, "dates must be YYYY-MM-DD, from not after to")
 		return sel, false
 	}
 	return sel, true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 
 	"mailnet/stats"
 	"mailnet/storage"
@@ -50,18 +51,29 @@ func (s *Server) conversations(ctx context.Context, v *viewer, sel selection) ([
 	}), nil
 }
 
-// report computes the statistics of the selection.
+// report computes the statistics of the selection: answers from the
+// conversations, message counts from the archive.
 func (s *Server) report(ctx context.Context, v *viewer, sel selection) (stats.Report, []storage.Conversation, error) {
 	convs, err := s.conversations(ctx, v, sel)
 	if err != nil {
 		return stats.Report{}, nil, err
 	}
+	entries, err := s.deps.Store.ArchiveEntries(ctx, storage.ArchiveFilter{From: sel.Period.From, To: sel.Period.To})
+	if err != nil {
+		return stats.Report{}, nil, err
+	}
+	visible := v.visible(sel.Team)
+	msgs := slices.DeleteFunc(stats.FromArchive(entries), func(m stats.Message) bool {
+		_, ok := visible[strings.ToLower(m.Counsellor)]
+		return !ok
+	})
 	rep := stats.Compute(stats.Input{
 		Period:           sel.Period,
 		Now:              s.now(),
 		Calendar:         s.cfg.Calendar,
-		Teams:            v.visible(sel.Team),
+		Teams:            visible,
 		Conversations:    stats.FromStorage(convs),
+		Messages:         msgs,
 		LowVolumePercent: s.cfg.LowVolumePercent,
 	})
 	return rep, convs, nil

@@ -168,6 +168,8 @@ const (
 		"--b\r\nContent-Type: application/pdf; name=\"cv.pdf\"\r\nContent-Disposition: attachment; filename=\"cv.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgZmFrZQ==\r\n--b--\r\n"
 	// paulMsg is J2's request to karim: conversation 2, open, not overdue.
 	paulMsg = "From: paul@example.org\r\nTo: karim@mailnet.test\r\nSubject: Rendez-vous\r\nMessage-ID: <p1@example.org>\r\n\r\nQuand ?\r\n"
+	// jeanFollowUp joins conversation 1.
+	jeanFollowUp = "From: jean@example.org\r\nTo: marie@mailnet.test\r\nSubject: Re: Mon dossier\r\nMessage-ID: <j2@example.org>\r\nIn-Reply-To: <j1@example.org>\r\n\r\nJe relance.\r\n"
 	// dupainMsg and lucieAnswer: conversation 3, answered in 5 hours.
 	dupainMsg   = "From: rh@dupain.fr\r\nTo: lucie@mailnet.test\r\nSubject: Offre\r\nMessage-ID: <e1@dupain.fr>\r\n\r\nUne offre.\r\n"
 	lucieAnswer = "From: lucie@mailnet.test\r\nTo: rh@dupain.fr\r\nSubject: Re: Offre\r\nMessage-ID: <a1@mailnet.test>\r\nIn-Reply-To: <e1@dupain.fr>\r\n\r\nBien reçue.\r\n"
@@ -181,8 +183,17 @@ func (e *env) fill(t *testing.T) {
 		if !ev.Answer {
 			ev.Due, ev.NoticeAt = e.cal.Due(ev.At), e.cal.Notice(ev.At)
 		}
+		dir := storage.DirectionIn
+		if ev.Answer {
+			dir = storage.DirectionOut
+		}
+		client, err := e.db.Client(context.Background(), ev.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
 		in := storage.Incoming{Raw: []byte(raw), InternalDate: ev.At,
-			Deliveries: []storage.Delivery{{Account: e.accts[owner].ID, Mailbox: mailbox}}, Conversation: &ev}
+			Deliveries: []storage.Delivery{{Account: e.accts[owner].ID, Mailbox: mailbox}}, Conversation: &ev,
+			Archive: &storage.ArchiveInfo{Direction: dir, Client: ev.Client, Counsellor: client.Counsellor}}
 		if _, err := e.db.Deliver(context.Background(), in); err != nil {
 			t.Fatal(err)
 		}
@@ -191,6 +202,9 @@ func (e *env) fill(t *testing.T) {
 	deliver(paulMsg, karim, "INBOX", "2027-01-19 09:00", storage.ConversationEvent{Client: "J2", Counsellor: karim, Subject: "Rendez-vous", MessageID: "p1@example.org"})
 	deliver(dupainMsg, lucie, "INBOX", "2027-01-12 10:00", storage.ConversationEvent{Client: "E1", Counsellor: lucie, Subject: "Offre", MessageID: "e1@dupain.fr"})
 	deliver(lucieAnswer, lucie, "Sent", "2027-01-12 15:00", storage.ConversationEvent{Answer: true, Client: "E1", By: lucie, MessageID: "a1@mailnet.test", Refs: []string{"e1@dupain.fr"}})
+	// Jean writes again in his open conversation: a second message
+	// received, no new conversation.
+	deliver(jeanFollowUp, marie, "INBOX", "2027-01-14 09:00", storage.ConversationEvent{Client: "J1", Counsellor: marie, Subject: "Mon dossier", MessageID: "j2@example.org", Refs: []string{"j1@example.org"}})
 }
 
 // client is a browser: a cookie jar that does not follow redirects.

@@ -29,6 +29,7 @@ type Store interface {
 	UIDs(ctx context.Context, mailbox uint64) ([]uint32, error)
 	Messages(ctx context.Context, mailbox uint64, uids []uint32, want storage.Want) ([]storage.Message, error)
 	Absences(ctx context.Context, counsellor string) ([]storage.Absence, error)
+	ArchiveEntries(ctx context.Context, f storage.ArchiveFilter) ([]storage.ArchiveEntry, error)
 }
 
 // Authenticator checks a login; auth.Authenticator implements it.

@@ -82,8 +82,9 @@ func TestAPIStatsScopeAndFigures(t *testing.T) {
 	if status != http.StatusOK || len(rep.Teams) != 1 || rep.Teams[0].Team != "A" {
 		t.Fatalf("manager of A: %d %+v", status, rep.Teams)
 	}
-	// Team A: conversation 1 (overdue, opened Wed 13) and 2 (open, Tue 19).
-	if f := rep.Total; f.Received != 2 || f.UnansweredNow != 2 || f.OverdueNow != 1 || f.Answered != 0 {
+	// Team A: conversation 1 (overdue, opened Wed 13, Jean wrote again on
+	// Thu 14) and 2 (open, Tue 19): three messages received.
+	if f := rep.Total; f.Received != 3 || f.PerDay[3].Received != 1 || f.UnansweredNow != 2 || f.OverdueNow != 1 || f.Answered != 0 {
 		t.Errorf("team A figures %+v", f)
 	}
 	if status, _ := getStats(t, e.loggedIn(t, bossA), "team=B"); status != http.StatusForbidden {
@@ -100,12 +101,12 @@ func TestAPIStatsScopeAndFigures(t *testing.T) {
 			who = append(who, c.Counsellor)
 		}
 	}
-	if !slices.Equal(who, []string{marie}) || rep.Total.Received != 1 {
-		t.Errorf("marie sees %v with %d received, want only herself with 1", who, rep.Total.Received)
+	if !slices.Equal(who, []string{marie}) || rep.Total.Received != 2 {
+		t.Errorf("marie sees %v with %d received, want only herself with 2", who, rep.Total.Received)
 	}
 	_, rep = getStats(t, e.loggedIn(t, admin), period)
-	if rep.Total.Received != 3 || len(rep.Teams) != 2 {
-		t.Errorf("admin: %d received over %d teams, want 3 over 2", rep.Total.Received, len(rep.Teams))
+	if rep.Total.Received != 4 || rep.Total.Sent != 1 || len(rep.Teams) != 2 {
+		t.Errorf("admin: %d received, %d sent over %d teams, want 4 and 1 over 2", rep.Total.Received, rep.Total.Sent, len(rep.Teams))
 	}
 }
 
@@ -126,7 +127,7 @@ func TestAPIStatsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Header, total, team A, karim, marie.
-	if len(rows) != 5 || rows[2][0] != "team" || rows[2][1] != "A" || rows[4][2] != marie || rows[4][5] != "1" {
+	if len(rows) != 5 || rows[2][0] != "team" || rows[2][1] != "A" || rows[4][2] != marie || rows[4][5] != "2" {
 		t.Errorf("CSV rows %q", rows)
 	}
 }

@@ -17,14 +17,14 @@ func TestReadingViewSanitisesAndAudits(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("reading view: %d\n%s", status, page)
 	}
-	contains(t, "reading view", page, "<p>Bonjour <b>Marie</b></p>", "cv.pdf", "Jean &lt;jean@example.org&gt;", "OVERDUE")
+	contains(t, "reading view", page, "<p>Bonjour <b>Marie</b></p>", "Je relance.", "cv.pdf", "Jean &lt;jean@example.org&gt;", "OVERDUE")
 	lacks(t, "reading view", page, "<script>alert", "onerror", "x()")
 	got := e.audit.all()
 	if len(got) != 1 {
 		t.Fatalf("audit entries %+v, want 1", got)
 	}
 	if a := got[0]; a.Actor != bossA || a.Action != "web-view" || a.Owner != marie || a.Mailbox != "INBOX" ||
-		a.Client != "J1" || !slices.Equal(a.UIDs, []uint32{1}) || a.Remote != "127.0.0.1" {
+		a.Client != "J1" || !slices.Equal(a.UIDs, []uint32{1, 2}) || a.Remote != "127.0.0.1" {
 		t.Errorf("audit entry %+v", a)
 	}
 
