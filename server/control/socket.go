@@ -52,8 +52,8 @@ type request struct {
 	Caseload caseloadArgs   `json:"caseload,omitzero"`
 	// Conversations is the filter of opConversations.
 	Conversations storage.ConversationFilter `json:"conversations,omitzero"`
-	// Archive is the filter of opArchiveEntries.
-	Archive storage.ArchiveFilter `json:"archive,omitzero"`
+	// Entries is the filter of opArchiveEntries.
+	Entries storage.ArchiveFilter `json:"entries,omitzero"`
 	// Audit is the filter of opAuditList.
 	Audit storage.AuditFilter `json:"audit,omitzero"`
 	// Archive holds the arguments of the archive requests.
@@ -215,7 +215,7 @@ func (s *Server) dispatch(ctx context.Context, req request) (any, error) {
 	case opCounsellors:
 		return s.ops.Counsellors(ctx)
 	case opArchiveEntries:
-		return s.ops.ArchiveEntries(ctx, req.Archive)
+		return s.ops.ArchiveEntries(ctx, req.Entries)
 	case opAuditList:
 		return s.ops.AuditEntries(ctx, req.Audit)
 	case opAuditVerify:

@@ -35,6 +35,6 @@ func (l *Local) ArchiveEntries(ctx context.Context, filter storage.ArchiveFilter
 // ArchiveEntries implements Ops.
 func (c *Client) ArchiveEntries(ctx context.Context, filter storage.ArchiveFilter) ([]storage.ArchiveEntry, error) {
 	var out []storage.ArchiveEntry
-	err := c.call(ctx, request{Op: opArchiveEntries, Archive: filter}, &out)
+	err := c.call(ctx, request{Op: opArchiveEntries, Entries: filter}, &out)
 	return out, err
 }
