@@ -54,9 +54,9 @@ func (s *Server) lookupError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 }
 
-// conversationPage is the read-only reading view of a conversation: its
-// messages in the mailboxes of the counsellor (and of whoever answered),
-// HTML sanitised, attachments listed for download. The reading is audited
+// conversationPage is the read-only reading view of a conversation: the
+// archived exchange with its client (see findMail), HTML sanitised,
+// attachments listed for download. The reading is audited
 // before anything is shown.
 func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	c, err := s.viewable(r.Context(), v, r.PathValue("id"))
@@ -74,20 +74,29 @@ func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	d := conversationData{Conv: c, Overdue: c.Overdue(s.now())}
+	uids := make([]uint32, len(items))
+	for i, it := range items {
+		uids[i] = it.UID
+	}
+	msgs, err := s.deps.Store.CaseMessages(r.Context(), c.Client, uids, storage.Want{Raw: true})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	raw := make(map[uint32][]byte, len(msgs))
+	for _, m := range msgs {
+		raw[m.UID] = m.Raw
+	}
 	policy := newPolicy()
 	for _, it := range items {
-		msgs, err := s.deps.Store.Messages(r.Context(), it.MailboxID, []uint32{it.UID}, storage.Want{Raw: true})
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if len(msgs) == 0 {
-			continue // expunged meanwhile
+		data, ok := raw[it.UID]
+		if !ok {
+			continue // purged meanwhile
 		}
 		sm := shownMessage{mailItem: it}
-		sm.body, err = renderBody(msgs[0].Raw, policy)
+		sm.body, err = renderBody(data, policy)
 		if err != nil {
-			s.log.Warn("web: message partly unreadable", "mailbox", it.MailboxID, "uid", it.UID, "err", err)
+			s.log.Warn("web: message partly unreadable", "case", c.Client, "uid", it.UID, "err", err)
 			sm.Error = "Part of this message could not be decoded."
 		}
 		d.Messages = append(d.Messages, sm)
@@ -105,10 +114,9 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	q := r.URL.Query()
-	mbox, err1 := strconv.ParseUint(q.Get("mbox"), 10, 64)
-	uid, err2 := strconv.ParseUint(q.Get("uid"), 10, 32)
-	part, err3 := strconv.Atoi(q.Get("part"))
-	if err := errors.Join(err1, err2, err3); err != nil {
+	uid, err1 := strconv.ParseUint(q.Get("uid"), 10, 32)
+	part, err2 := strconv.Atoi(q.Get("part"))
+	if err := errors.Join(err1, err2); err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, "Bad attachment reference.")
 		return
 	}
@@ -119,7 +127,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	var it *mailItem
 	for i := range items {
-		if items[i].MailboxID == mbox && items[i].UID == uint32(uid) {
+		if items[i].UID == uint32(uid) {
 			it = &items[i]
 		}
 	}
@@ -127,7 +135,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.errorPage(w, r, http.StatusNotFound, "No such message in this conversation.")
 		return
 	}
-	msgs, err := s.deps.Store.Messages(r.Context(), it.MailboxID, []uint32{it.UID}, storage.Want{Raw: true})
+	msgs, err := s.deps.Store.CaseMessages(r.Context(), c.Client, []uint32{it.UID}, storage.Want{Raw: true})
 	if err != nil || len(msgs) == 0 {
 		s.errorPage(w, r, http.StatusNotFound, "No such message in this conversation.")
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"mailnet/message"
+	"mailnet/routing"
 	"mailnet/storage"
 )
 
@@ -29,24 +30,30 @@ const (
 	maxAttachment = 64 << 20
 )
 
-// mailItem is one message of a conversation in a counsellor's mailbox.
+// mailItem is one message of the exchange with a conversation's client,
+// as the archive holds it.
 type mailItem struct {
-	MailboxID uint64
-	Mailbox   string
-	Owner     string
-	UID       uint32
-	Date      time.Time
-	From, To  string
-	Subject   string
+	// UID is the message's archive sequence number (its UID in the
+	// client's Cases/ view).
+	UID uint32
+	// Mailbox is the client's case view name; Owner is the client's
+	// personal counsellor (for the audit log, which records no entry for
+	// a counsellor reading their own client's exchange).
+	Mailbox string
+	Owner   string
+	Date    time.Time
+	From    string
+	To      string
+	Subject string
 	// Inbound: from the client; otherwise to the client.
 	Inbound bool
 }
 
-// findMail returns the messages exchanged with c's client (by the
-// client's addresses and, for employers, domains) in the mailboxes of c's
-// counsellor and of whoever answered, oldest first, at most maxShown (the
-// most recent). Junk is left out. It reads the stored summaries only; no
-// message is parsed.
+// findMail returns the messages of the exchange with c's client, both
+// directions, whoever the counsellor was, from the archive (the record of
+// legal value: a message expunged from a mailbox is still there), oldest
+// first, at most maxShown (the most recent). It reads the stored summaries
+// only; no message is parsed.
 func (s *Server) findMail(ctx context.Context, c storage.Conversation) ([]mailItem, error) {
 	client, err := s.deps.Store.Client(ctx, c.Client)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -63,65 +70,28 @@ func (s *Server) findMail(ctx context.Context, c storage.Conversation) ([]mailIt
 		at := strings.LastIndexByte(addr, '@')
 		return at >= 0 && slices.Contains(client.Domains, addr[at+1:])
 	}
-	owners := []string{strings.ToLower(c.Counsellor)}
-	if by := strings.ToLower(c.AnsweredBy); by != "" && by != owners[0] {
-		owners = append(owners, by)
+	uids, err := s.deps.Store.CaseUIDs(ctx, client.ID)
+	if err != nil {
+		return nil, err
 	}
-	var items []mailItem
-	for _, owner := range owners {
-		found, err := s.findInAccount(ctx, owner, isClient)
+	if len(uids) > maxShown {
+		uids = uids[len(uids)-maxShown:]
+	}
+	msgs, err := s.deps.Store.CaseMessages(ctx, client.ID, uids, storage.Want{Summary: true})
+	if err != nil {
+		return nil, err
+	}
+	view := routing.CaseView(client)
+	items := make([]mailItem, 0, len(msgs))
+	for _, m := range msgs {
+		sum, err := message.Unmarshal(m.Summary)
 		if err != nil {
-			return nil, err
-		}
-		items = append(items, found...)
-	}
-	slices.SortStableFunc(items, func(a, b mailItem) int { return a.Date.Compare(b.Date) })
-	if len(items) > maxShown {
-		items = items[len(items)-maxShown:]
-	}
-	return items, nil
-}
-
-// findInAccount returns the messages of owner's mailboxes from or to an
-// address isClient accepts.
-func (s *Server) findInAccount(ctx context.Context, owner string, isClient func(string) bool) ([]mailItem, error) {
-	acct, err := s.deps.Store.Account(ctx, owner)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	boxes, err := s.deps.Store.Mailboxes(ctx, acct.ID)
-	if err != nil {
-		return nil, err
-	}
-	var items []mailItem
-	for _, mb := range boxes {
-		if mb.SpecialUse == `\Junk` {
+			s.log.Warn("web: unreadable summary", "case", client.ID, "uid", m.UID, "err", err)
 			continue
 		}
-		uids, err := s.deps.Store.UIDs(ctx, mb.ID)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := s.deps.Store.Messages(ctx, mb.ID, uids, storage.Want{Summary: true})
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			sum, err := message.Unmarshal(m.Summary)
-			if err != nil {
-				s.log.Warn("web: unreadable summary", "mailbox", mb.ID, "uid", m.UID, "err", err)
-				continue
-			}
-			inbound, match := matchEnvelope(sum, isClient)
-			if !match {
-				continue
-			}
-			items = append(items, mailItem{MailboxID: mb.ID, Mailbox: mb.Name, Owner: owner, UID: m.UID,
-				Date: m.InternalDate, From: sum.From, To: sum.To, Subject: sum.Subject, Inbound: inbound})
-		}
+		inbound, _ := matchEnvelope(sum, isClient)
+		items = append(items, mailItem{UID: m.UID, Mailbox: view, Owner: client.Counsellor,
+			Date: m.InternalDate, From: sum.From, To: sum.To, Subject: sum.Subject, Inbound: inbound})
 	}
 	return items, nil
 }

@@ -30,6 +30,8 @@ type Store interface {
 	Messages(ctx context.Context, mailbox uint64, uids []uint32, want storage.Want) ([]storage.Message, error)
 	Absences(ctx context.Context, counsellor string) ([]storage.Absence, error)
 	ArchiveEntries(ctx context.Context, f storage.ArchiveFilter) ([]storage.ArchiveEntry, error)
+	CaseUIDs(ctx context.Context, client string) ([]uint32, error)
+	CaseMessages(ctx context.Context, client string, uids []uint32, want storage.Want) ([]storage.Message, error)
 }
 
 // Authenticator checks a login; auth.Authenticator implements it.

@@ -13,7 +13,7 @@ func TestPagesAndAPIRequireLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.client(t)
-	for _, path := range []string{"/dashboard", "/conversations/1", "/conversations/1/attachment?mbox=1&uid=1&part=1"} {
+	for _, path := range []string{"/dashboard", "/conversations/1", "/conversations/1/attachment?uid=1&part=1"} {
 		resp, err := c.http.Get(e.base + path)
 		if err != nil {
 			t.Fatal(err)

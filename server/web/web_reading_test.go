@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"mailnet/storage"
 )
 
 func TestReadingViewSanitisesAndAudits(t *testing.T) {
@@ -23,8 +25,8 @@ func TestReadingViewSanitisesAndAudits(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("audit entries %+v, want 1", got)
 	}
-	if a := got[0]; a.Actor != bossA || a.Action != "web-view" || a.Owner != marie || a.Mailbox != "INBOX" ||
-		a.Client != "J1" || !slices.Equal(a.UIDs, []uint32{1, 2}) || a.Remote != "127.0.0.1" {
+	if a := got[0]; a.Actor != bossA || a.Action != "web-view" || a.Owner != marie || a.Mailbox != "Cases/J1 Jean" ||
+		a.Client != "J1" || !slices.Equal(a.UIDs, []uint32{1, 5}) || a.Remote != "127.0.0.1" {
 		t.Errorf("audit entry %+v", a)
 	}
 
@@ -51,7 +53,8 @@ func TestReadingViewOwnMailNotAudited(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	status, page := e.loggedIn(t, lucie).get("/conversations/3")
-	// Both sides of the exchange: the request in INBOX, the answer in Sent.
+	// Both sides of the exchange, from the archive: the request and the
+	// answer.
 	if status != http.StatusOK || !strings.Contains(page, "Une offre.") || !strings.Contains(page, "Bien reçue.") {
 		t.Fatalf("lucie's own conversation: %d\n%s", status, page)
 	}
@@ -67,8 +70,8 @@ func TestReadingViewOwnMailNotAudited(t *testing.T) {
 		boxes = append(boxes, a.Mailbox)
 	}
 	slices.Sort(boxes)
-	if !slices.Equal(boxes, []string{"INBOX", "Sent"}) {
-		t.Errorf("audited mailboxes %v, want INBOX and Sent", boxes)
+	if !slices.Equal(boxes, []string{"Cases/E1 Dupain"}) {
+		t.Errorf("audited views %v, want the client's case", boxes)
 	}
 }
 
@@ -81,9 +84,9 @@ func TestReadingViewScope(t *testing.T) {
 	}{
 		{bossB, "/conversations/1", http.StatusForbidden},
 		{karim, "/conversations/1", http.StatusForbidden},
-		{bossB, "/conversations/1/attachment?mbox=1&uid=1&part=1", http.StatusForbidden},
+		{bossB, "/conversations/1/attachment?uid=1&part=1", http.StatusForbidden},
 		{bossA, "/conversations/42", http.StatusNotFound},
-		{bossA, "/conversations/1/attachment?mbox=999&uid=1&part=1", http.StatusNotFound},
+		{bossA, "/conversations/1/attachment?uid=999&part=1", http.StatusNotFound},
 	} {
 		if status, body := e.loggedIn(t, tc.who).get(tc.path); status != tc.want {
 			t.Errorf("%s GET %s: %d, want %d", tc.who, tc.path, status, tc.want)
@@ -104,4 +107,31 @@ func TestReadingViewShowsNothingUnaudited(t *testing.T) {
 	if status != http.StatusInternalServerError || strings.Contains(page, "Bonjour") {
 		t.Errorf("with the audit log failing: %d, message shown: %v", status, strings.Contains(page, "Bonjour"))
 	}
+}
+
+// TestReadingViewShowsExpungedMail: the reading view reads the archive,
+// so a message the counsellor deleted from their mailbox is still shown.
+func TestReadingViewShowsExpungedMail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	box, err := e.db.Mailbox(ctx, e.accts[marie].ID, "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uids, err := e.db.UIDs(ctx, box.ID)
+	if err != nil || len(uids) == 0 {
+		t.Fatalf("marie's INBOX: %v %v", uids, err)
+	}
+	if _, err := e.db.StoreFlags(ctx, box.ID, uids, storage.FlagsAdd, []string{`\Deleted`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.ExpungeDeleted(ctx, box.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	status, page := e.loggedIn(t, bossA).get("/conversations/1")
+	if status != http.StatusOK {
+		t.Fatalf("reading view: %d", status)
+	}
+	contains(t, "reading view after expunge", page, "<p>Bonjour <b>Marie</b></p>", "Je relance.")
 }
