@@ -47,6 +47,16 @@ type Incoming struct {
 	// delivery's transaction (docs/archive.md). Mail accepted by SMTP and
 	// the messages the server makes are archived; IMAP APPEND is not.
 	Archive *ArchiveInfo
+	// Remove lists messages expunged in the delivery's transaction: a
+	// message filed elsewhere leaves where it was in the same commit
+	// (a manager assigning dispatched mail).
+	Remove []Removal
+}
+
+// Removal names messages of one mailbox.
+type Removal struct {
+	Mailbox uint64
+	UIDs    []uint32
 }
 
 // Placed tells where a delivery landed.
@@ -149,6 +159,11 @@ func deliverIn(w *writeTx, in Incoming, h Hash, summary []byte, ack *preparedAck
 			return Receipt{}, err
 		}
 		rc.AckQueued = id != 0
+	}
+	for _, r := range in.Remove {
+		if _, err := expunge(w, r.Mailbox, r.UIDs); err != nil {
+			return Receipt{}, fmt.Errorf("remove from mailbox %d: %w", r.Mailbox, err)
+		}
 	}
 	return rc, nil
 }

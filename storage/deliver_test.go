@@ -232,3 +232,37 @@ func TestVerdictKeptWithBody(t *testing.T) {
 		t.Fatalf("%d verdicts left after the body went", left)
 	}
 }
+
+// TestDeliverRemovesInSameTransaction: Incoming.Remove expunges in the
+// delivery's transaction, and a failed delivery removes nothing.
+func TestDeliverRemovesInSameTransaction(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := newTestAccount(t, db, "chef@pes.test")
+	b := newTestAccount(t, db, "ana@pes.test")
+	raw := testMessage("dispatch")
+	rc, err := db.Deliver(ctx, Incoming{Raw: raw, Deliveries: []Delivery{{Account: a.ID, Mailbox: "Dispatch/T"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := rc.Placed[0]
+	remove := []Removal{{Mailbox: from.MailboxID, UIDs: []uint32{from.UID}}}
+	if _, err := db.Deliver(ctx, Incoming{Raw: raw, Deliveries: []Delivery{{Account: b.ID, Mailbox: "bad\x00name"}}, Remove: remove}); err == nil {
+		t.Fatal("delivery to an invalid mailbox succeeded")
+	}
+	if uids, _ := db.UIDs(ctx, from.MailboxID); len(uids) != 1 {
+		t.Fatalf("failed delivery removed the source: %v", uids)
+	}
+	if _, err := db.Deliver(ctx, Incoming{Raw: raw, Deliveries: []Delivery{{Account: b.ID, Mailbox: "INBOX"}}, Remove: remove}); err != nil {
+		t.Fatal(err)
+	}
+	if uids, _ := db.UIDs(ctx, from.MailboxID); len(uids) != 0 {
+		t.Fatalf("source still holds %v", uids)
+	}
+	if m := mustMailbox(t, db, b.ID, "INBOX"); m.Messages != 1 {
+		t.Fatalf("destination holds %d messages", m.Messages)
+	}
+	if m := mustMailbox(t, db, a.ID, "Dispatch/T"); m.Messages != 0 || m.Size != 0 {
+		t.Fatalf("source counters %+v", m)
+	}
+}

@@ -1,7 +1,7 @@
 package imapd
 
 import (
-	"slices"
+	"errors"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -58,9 +58,8 @@ func (s *session) storeSeen(w *imapserver.FetchWriter, numSet imap.NumSet, refs 
 // assign files messages of a team's dispatch mailbox into the INBOX of
 // one of the team's counsellors (dest), as a manager of that team: each
 // gets an X-Mailnet-Route field naming who assigned it; a move also takes
-// it out of every manager's copy of the dispatch mailbox. The delivery and
-// the removal are two transactions: a crash between them leaves the
-// message in both places, never in neither.
+// it out of every manager's copy of the dispatch mailbox, in the
+// transaction that delivers it.
 func (s *session) assign(dest view, refs []msgRef, move bool) (*imap.CopyData, error) {
 	if s.sel.view.kind != viewOwn || s.sel.box.Name != routing.DispatchFolder(dest.team) {
 		return nil, errNoPerm
@@ -74,14 +73,19 @@ func (s *session) assign(dest view, refs []msgRef, move bool) (*imap.CopyData, e
 	if err != nil {
 		return nil, s.fail("assign", err)
 	}
+	var copies map[storage.Hash][]storage.Removal
+	if move {
+		if copies, err = s.dispatchCopies(dest.team); err != nil {
+			return nil, s.fail("assign", err)
+		}
+	}
 	data := &imap.CopyData{}
-	var blobs []storage.Hash
 	for _, m := range msgs {
 		target := routing.Target{Address: counsellor.Address, Account: counsellor, Mailbox: "INBOX", Route: routing.RouteAssigned,
 			Reason: "assigned from " + s.sel.box.Name + " by " + s.account.Address}
 		raw := append([]byte(routing.RouteHeader([]routing.Target{target})), m.Raw...)
 		rc, err := s.srv.deps.Store.Deliver(ctx, storage.Incoming{Raw: raw, InternalDate: m.InternalDate,
-			Deliveries: []storage.Delivery{{Account: counsellor.ID, Mailbox: "INBOX"}}})
+			Deliveries: []storage.Delivery{{Account: counsellor.ID, Mailbox: "INBOX"}}, Remove: copies[m.Blob]})
 		if err != nil {
 			return nil, s.fail("assign", err)
 		}
@@ -89,57 +93,44 @@ func (s *session) assign(dest view, refs []msgRef, move bool) (*imap.CopyData, e
 		data.UIDValidity = p.UIDValidity
 		data.SourceUIDs.AddNum(imap.UID(m.UID))
 		data.DestUIDs.AddNum(imap.UID(p.UID))
-		blobs = append(blobs, m.Blob)
-		s.log.Info("message assigned", "uid", m.UID, "to", counsellor.Address, "team", dest.team)
-	}
-	if move && len(blobs) > 0 {
-		if err := s.undispatch(dest.team, blobs); err != nil {
-			return nil, s.fail("assign", err)
-		}
+		s.log.Info("message assigned", "uid", m.UID, "to", counsellor.Address, "team", dest.team, "moved", move)
 	}
 	return data, nil
 }
 
-// undispatch removes the messages with the given bodies from every
-// manager's dispatch mailbox of team.
-func (s *session) undispatch(team string, blobs []storage.Hash) error {
+// dispatchCopies finds, by body, the messages of every manager's dispatch
+// mailbox of team.
+func (s *session) dispatchCopies(team string) (map[storage.Hash][]storage.Removal, error) {
 	ctx := s.ctx()
 	t, err := s.srv.deps.Store.Team(ctx, team)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := map[storage.Hash][]storage.Removal{}
 	for _, mgr := range t.Managers {
 		acc, err := s.srv.deps.Store.Account(ctx, mgr)
-		if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
 			continue
+		} else if err != nil {
+			return nil, err
 		}
 		box, err := s.srv.deps.Store.Mailbox(ctx, acc.ID, routing.DispatchFolder(team))
-		if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
 			continue
+		} else if err != nil {
+			return nil, err
 		}
 		uids, err := s.srv.deps.Store.UIDs(ctx, box.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		msgs, err := s.srv.deps.Store.Messages(ctx, box.ID, uids, storage.Want{})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var gone []uint32
 		for _, m := range msgs {
-			if slices.Contains(blobs, m.Blob) {
-				gone = append(gone, m.UID)
-			}
-		}
-		if len(gone) == 0 {
-			continue
-		}
-		if _, err := s.srv.deps.Store.StoreFlags(ctx, box.ID, gone, storage.FlagsAdd, []string{string(imap.FlagDeleted)}); err != nil {
-			return err
-		}
-		if _, err := s.srv.deps.Store.ExpungeDeleted(ctx, box.ID, gone); err != nil {
-			return err
+			out[m.Blob] = append(out[m.Blob], storage.Removal{Mailbox: box.ID, UIDs: []uint32{m.UID}})
 		}
 	}
-	return nil
+	return out, nil
 }
