@@ -293,11 +293,11 @@ func (c *cmdConn) readArgs(rest string) ([]string, error) {
 			if _, err := io.ReadFull(c.br, buf); err != nil {
 				return nil, errArgs
 			}
-			line, err := c.br.ReadString('\n')
+			line, err := c.br.ReadSlice('\n') // bounded by the read buffer
 			if err != nil {
 				return nil, errArgs
 			}
-			args, rest = append(args, string(buf)), strings.TrimRight(line, "\r\n")
+			args, rest = append(args, string(buf)), strings.TrimRight(string(line), "\r\n")
 		default:
 			word, after, _ := strings.Cut(rest, " ")
 			args, rest = append(args, word), after
