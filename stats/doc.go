@@ -38,9 +38,8 @@
 // A conversation counts for its personal counsellor when it opened (not
 // for whoever answered: a substitute's answer counts for the absent
 // counsellor), and for that counsellor's team in the caseload given.
-// A conversation answered and later reopened by the client is one record
-// in storage with only its latest clock, so an earlier answer is no longer
-// counted.
+// A client writing again after an answer makes a new request, a new
+// conversation in storage: every request keeps its own clock and answer.
 //
 // # Low volume
 //

@@ -50,11 +50,12 @@ type Conversation struct {
 	// Messages counts the client's messages in the conversation.
 	Messages int `json:"messages"`
 	// LastAck is when the latest acknowledgement of receipt was queued,
-	// zero before the first.
+	// zero before the first; a new request in an answered thread starts
+	// with the thread's.
 	LastAck time.Time `json:"last_ack,omitzero"`
 	// WarnedAt is when the notice before expiry was queued (see
 	// DB.WarnConversation), zero before; NextContact is the new contact
-	// that notice offered. A reopening clears both.
+	// that notice offered.
 	WarnedAt    time.Time `json:"warned_at,omitzero"`
 	NextContact time.Time `json:"next_contact,omitzero"`
 }
@@ -84,16 +85,18 @@ func (c Conversation) Overdue(at time.Time) bool {
 // Deliver in the transaction that stores the message (see
 // Incoming.Conversation).
 //
-// A client message (Answer false) joins the conversation that one of Refs
-// belongs to, else the client's open conversation, else opens a new one
-// whose clock starts at At with the given Due and NoticeAt. Joining never
-// restarts a running clock. A client message that refers to an answered
-// conversation reopens it with a new clock, unless the client already has
-// an open conversation, which it then joins.
+// A client message (Answer false) joins the open conversation that one of
+// Refs belongs to, else the client's open conversation, else opens a new
+// one whose clock starts at At with the given Due and NoticeAt. Joining
+// never restarts a running clock. A client message after an answer, even
+// in the answered thread, is a new request: it opens a new conversation,
+// so each request keeps its own clock and answer for the record and the
+// statistics; the new conversation inherits the thread's last
+// acknowledgement time, so acknowledgements stay one a day.
 //
-// An answer (Answer true) closes the conversation that one of Refs
-// belongs to, else the client's open conversation; with neither it
-// changes nothing.
+// An answer (Answer true) closes the open conversation that one of Refs
+// belongs to, else the client's open conversation (a client has at most
+// one); with neither it changes nothing.
 type ConversationEvent struct {
 	// Answer tells a counsellor's answer from a client message.
 	Answer bool
@@ -138,12 +141,12 @@ func applyConversation(w *writeTx, ev ConversationEvent, ack *preparedAck, now t
 	if ev.Ack != nil && (ack == nil || ack.To == "") {
 		return 0, fmt.Errorf("conversation event: %w: acknowledgement without recipient", ErrMalformed)
 	}
-	c, isNew, err := joinConversation(w, ev)
+	c, err := joinConversation(w, ev)
 	if err != nil || c == nil {
 		return 0, err
 	}
 	var queued uint64
-	if ev.Ack != nil && (isNew || ev.At.Sub(c.LastAck) > AckInterval) {
+	if ev.Ack != nil && (c.LastAck.IsZero() || ev.At.Sub(c.LastAck) > AckInterval) {
 		queued, err = enqueue(w, Outbound{From: ack.From, To: []string{ack.To}}, ack.hash, ack.Raw, ack.summary, now)
 		if err != nil {
 			return 0, err
@@ -160,58 +163,55 @@ func applyConversation(w *writeTx, ev ConversationEvent, ack *preparedAck, now t
 // joinConversation applies ev but for the saving of the client's
 // conversation: it returns that conversation to save, and whether it is
 // new, or nil when ev is an answer (saved already).
-func joinConversation(w *writeTx, ev ConversationEvent) (*Conversation, bool, error) {
+func joinConversation(w *writeTx, ev ConversationEvent) (*Conversation, error) {
 	convs, err := wBucket(w, bucketConversations)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	msgIDs, err := wBucket(w, bucketConvMsgIDs)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	open, err := wBucket(w, bucketConvOpen)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	byRef, err := findByRefs(convs, msgIDs, ev)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	var current *Conversation
 	if id := open.Get([]byte(ev.Client)); id != nil {
 		var c Conversation
 		if err := getJSON(convs, id, &c); err != nil {
-			return nil, false, fmt.Errorf("open conversation of %s: %w", ev.Client, err)
+			return nil, fmt.Errorf("open conversation of %s: %w", ev.Client, err)
 		}
 		current = &c
 	}
 	if ev.Answer {
-		return nil, false, answer(convs, msgIDs, open, ev, either(byRef, current))
+		return nil, answer(convs, msgIDs, open, ev, either(openOnly(byRef), current, byRef))
 	}
-	c := byRef
-	if c == nil || (c.State != ConversationOpen && current != nil) {
-		c = current
-	}
-	isNew := c == nil
-	if isNew {
+	c := either(openOnly(byRef), current)
+	if c == nil {
 		id, err := nextSeq(w.tx, keyConversationSeq)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		c = &Conversation{ID: id, Client: ev.Client, Counsellor: ev.Counsellor, Subject: ev.Subject}
-	}
-	if c.State != ConversationOpen {
-		c.State, c.Opened, c.Due, c.NoticeAt = ConversationOpen, ev.At, ev.Due, ev.NoticeAt
-		c.Counsellor = ev.Counsellor
-		c.AnsweredAt, c.AnsweredBy = time.Time{}, ""
-		c.WarnedAt, c.NextContact = time.Time{}, time.Time{}
+		c = &Conversation{ID: id, Client: ev.Client, Counsellor: ev.Counsellor, Subject: ev.Subject,
+			State: ConversationOpen, Opened: ev.At, Due: ev.Due, NoticeAt: ev.NoticeAt}
+		if byRef != nil { // a new request in an answered thread
+			c.LastAck = byRef.LastAck
+			if c.Subject == "" {
+				c.Subject = byRef.Subject
+			}
+		}
 	}
 	c.LastClientMessage = ev.At
 	c.Messages++
 	if err := open.Put([]byte(ev.Client), u64(c.ID)); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return c, isNew, nil
+	return c, nil
 }
 
 // answer closes c, if any, with ev.
@@ -259,9 +259,19 @@ func putConversation(convs, msgIDs *bolt.Bucket, c Conversation, msgID string) e
 }
 
 // either returns the first of its arguments that is not nil.
-func either(a, b *Conversation) *Conversation {
-	if a != nil {
-		return a
+func either(cs ...*Conversation) *Conversation {
+	for _, c := range cs {
+		if c != nil {
+			return c
+		}
 	}
-	return b
+	return nil
+}
+
+// openOnly returns c if it is open, else nil.
+func openOnly(c *Conversation) *Conversation {
+	if c != nil && c.State == ConversationOpen {
+		return c
+	}
+	return nil
 }

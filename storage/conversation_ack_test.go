@@ -117,3 +117,22 @@ func TestConversationAckRefused(t *testing.T) {
 		t.Fatalf("Deliver: %v", err)
 	}
 }
+
+// TestConversationAckNewRequestSameDay: a new request in an answered
+// thread within a day of the thread's acknowledgement is not acknowledged
+// again (no acknowledgement ping-pong with a client's auto-responder).
+func TestConversationAckNewRequestSameDay(t *testing.T) {
+	t.Parallel()
+	s := newConvStore(t)
+	s.deliver(t, ackMsg("a@x", 0))
+	s.deliver(t, answerMsg("r@x", 2, "a@x"))
+	ev := ackMsg("b@x", 5, "r@x")
+	in := Incoming{Raw: testMessage("m"), Deliveries: []Delivery{{Account: s.marie.ID, Mailbox: "INBOX"}}, Conversation: &ev}
+	rc, err := s.db.Deliver(context.Background(), in)
+	if err != nil || rc.AckQueued {
+		t.Fatalf("Deliver: %+v, %v; want no second acknowledgement within a day", rc, err)
+	}
+	if cs := s.all(t); len(cs) != 2 || cs[1].State != ConversationOpen {
+		t.Fatalf("conversations %+v, want a new open one", cs)
+	}
+}

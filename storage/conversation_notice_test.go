@@ -46,10 +46,14 @@ func TestWarnConversationOnce(t *testing.T) {
 	}
 
 	s.deliver(t, answerMsg("r@x", 1, "a@x"))
-	s.deliver(t, clientMsg("b@x", 100, "a@x")) // reopens with a new clock
-	c = s.all(t)[0]
+	s.deliver(t, clientMsg("b@x", 100, "a@x")) // a new request, with a new clock
+	all := s.all(t)
+	if len(all) != 2 || all[0].WarnedAt.IsZero() {
+		t.Fatalf("the answered request lost its notice: %+v", all)
+	}
+	c = all[1]
 	if !c.WarnedAt.IsZero() || !c.NextContact.IsZero() {
-		t.Fatalf("reopened conversation keeps its notice: %+v", c)
+		t.Fatalf("the new request starts with a notice: %+v", c)
 	}
 	s.deliver(t, answerMsg("r2@x", 101, "b@x"))
 	ok, err := s.db.WarnConversation(ctx, c.ID, c.NoticeAt, next, notice, nil)

@@ -129,8 +129,10 @@ func TestConversationAnswer(t *testing.T) {
 	}
 }
 
-// TestConversationAfterAnswer: once answered, a new client message starts
-// a new clock; a reply to the answered thread reopens it.
+// TestConversationAfterAnswer: once answered, a client message, even in
+// the answered thread, is a new request: a new conversation with its own
+// clock, the answered one keeping its answer; an answer citing only the
+// old thread closes the new one.
 func TestConversationAfterAnswer(t *testing.T) {
 	t.Parallel()
 	s := newConvStore(t)
@@ -138,12 +140,18 @@ func TestConversationAfterAnswer(t *testing.T) {
 	s.deliver(t, answerMsg("r@x", 2, "a@x"))
 	s.deliver(t, clientMsg("b@x", 30, "r@x"))
 	cs := s.all(t)
-	if len(cs) != 1 || cs[0].State != ConversationOpen || !cs[0].Opened.Equal(convT0.Add(30*time.Hour)) || cs[0].AnsweredBy != "" {
+	if len(cs) != 2 || cs[0].State != ConversationAnswered || !cs[0].AnsweredAt.Equal(convT0.Add(2*time.Hour)) ||
+		cs[1].State != ConversationOpen || !cs[1].Opened.Equal(convT0.Add(30*time.Hour)) || cs[1].AnsweredBy != "" || cs[1].Subject != cs[0].Subject {
 		t.Fatalf("conversations %+v", cs)
 	}
 	open, err := s.db.Conversations(context.Background(), ConversationFilter{Open: true, Counsellor: "MARIE@mailnet.test"})
-	if err != nil || len(open) != 1 {
+	if err != nil || len(open) != 1 || open[0].ID != cs[1].ID {
 		t.Fatalf("open conversations %+v, %v", open, err)
+	}
+	s.deliver(t, answerMsg("r2@x", 31, "a@x")) // cites the first request only
+	cs = s.all(t)
+	if cs[1].State != ConversationAnswered || !cs[1].AnsweredAt.Equal(convT0.Add(31*time.Hour)) || !cs[0].AnsweredAt.Equal(convT0.Add(2*time.Hour)) {
+		t.Fatalf("after the second answer %+v", cs)
 	}
 }
 
