@@ -9,8 +9,13 @@ import (
 )
 
 // fillArchive archives n distinct messages of about size bytes, spread
-// over 100 clients, 1,000 per transaction.
+// over 100 clients, 1,000 per transaction, all now.
 func fillArchive(b *testing.B, db *DB, n, size int) {
+	fillArchiveAt(b, db, n, size, func(int) time.Time { return time.Now() })
+}
+
+// fillArchiveAt is fillArchive with message i archived at at(i).
+func fillArchiveAt(b *testing.B, db *DB, n, size int, at func(i int) time.Time) {
 	b.Helper()
 	ctx := context.Background()
 	body := bytes.Repeat([]byte("Bonjour, une question sur mon dossier.\r\n"), size/40)
@@ -31,7 +36,7 @@ func fillArchive(b *testing.B, db *DB, n, size int) {
 		err := db.write(ctx, func(w *writeTx) error {
 			for i, p := range batch {
 				info := ArchiveInfo{Direction: DirectionIn, From: "jean@example.org", To: []string{"marie@mailnet.test"}, Client: fmt.Sprint("J", (start+i)%100)}
-				if _, err := archiveMessage(w, info, p.h, p.raw, p.summary, time.Now()); err != nil {
+				if _, err := archiveMessage(w, info, p.h, p.raw, p.summary, at(start+i)); err != nil {
 					return err
 				}
 			}
@@ -72,5 +77,38 @@ func BenchmarkCaseBox(b *testing.B) {
 		if err != nil || box.Messages != 100 {
 			b.Fatal(box, err)
 		}
+	}
+}
+
+// BenchmarkArchivePeriod selects the last 30 days of an archive of 100,000
+// messages spread over a year (about 8,200 entries), as the dashboard
+// does, through the time index; "whole chain" is a selection without a
+// period (one client), which reads every entry.
+func BenchmarkArchivePeriod(b *testing.B) {
+	db := newTestDB(b)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const n = 100_000
+	step := 365 * 24 * time.Hour / n
+	fillArchiveAt(b, db, n, 256, func(i int) time.Time { return start.Add(time.Duration(i) * step) })
+	ctx := context.Background()
+	end := start.Add(365 * 24 * time.Hour)
+	for _, bc := range []struct {
+		name string
+		f    ArchiveFilter
+	}{
+		{"30 days", ArchiveFilter{From: end.Add(-30 * 24 * time.Hour), To: end}},
+		{"whole chain", ArchiveFilter{Client: "J7"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var got int
+			for b.Loop() {
+				es, err := db.ArchiveEntries(ctx, bc.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got = len(es)
+			}
+			b.ReportMetric(float64(got), "entries")
+		})
 	}
 }
