@@ -27,7 +27,8 @@ func ensureAnswers(ctx context.Context, db *storage.DB) (storage.Account, error)
 	if !errors.Is(err, storage.ErrNotFound) {
 		return acc, fmt.Errorf("answers account: %w", err)
 	}
-	acc, err = db.CreateAccount(ctx, storage.Account{Address: AnswersAddress, Role: storage.RoleCounsellor, Disabled: true})
+	acc, err = db.CreateAccount(ctx, storage.Account{Address: AnswersAddress, Name: "answer repository (IMAP Answers/, internal)",
+		Role: storage.RoleCounsellor, Disabled: true})
 	if err != nil {
 		return acc, fmt.Errorf("answers account: %w", err)
 	}
