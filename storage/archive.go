@@ -1,13 +1,11 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -167,7 +165,7 @@ func archiveMessage(w *writeTx, info ArchiveInfo, h Hash, raw, summary []byte, d
 	if err != nil {
 		return 0, err
 	}
-	if err := indexArchiveTime(w.tx, e.Time, seq); err != nil {
+	if err := archiveByTime.put(w.tx, e.Time, seq); err != nil {
 		return 0, err
 	}
 	if info.Client == "" {
@@ -217,7 +215,7 @@ func archiveUIDValidity(tx *bolt.Tx) (uint32, error) {
 // initArchive gives a store its case views' UIDVALIDITY, once, from the
 // store-wide counter (initSchema calls it at every Open).
 func initArchive(tx *bolt.Tx) error {
-	if err := initArchiveTime(tx); err != nil {
+	if err := archiveByTime.build(tx); err != nil {
 		return err
 	}
 	meta := tx.Bucket(bucketMeta)
@@ -231,48 +229,11 @@ func initArchive(tx *bolt.Tx) error {
 	return putUint64(meta, keyArchiveValidity, v)
 }
 
-// timeKey orders times as bytes: Unix nanoseconds with the sign bit
-// flipped, big-endian.
-func timeKey(t time.Time, seq uint64) []byte {
-	k := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(t.UnixNano())^1<<63)
-	return binary.BigEndian.AppendUint64(k, seq)
-}
-
-// indexArchiveTime indexes entry seq under its time, so that a period's
-// entries are found without reading the whole chain.
-func indexArchiveTime(tx *bolt.Tx, t time.Time, seq uint64) error {
-	b, err := tx.CreateBucketIfNotExists(bucketArchiveTime)
-	if err != nil {
-		return err
-	}
-	return b.Put(timeKey(t, seq), nil)
-}
-
-// initArchiveTime builds the time index of a store archived before it
-// existed; it does nothing once the index bucket is there.
-func initArchiveTime(tx *bolt.Tx) error {
-	if tx.Bucket(bucketArchiveTime) != nil {
-		return nil
-	}
-	if _, err := tx.CreateBucket(bucketArchiveTime); err != nil {
-		return err
-	}
-	b := tx.Bucket(bucketArchive)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(k, v []byte) error {
-		l, ok := splitLink(k, v)
-		if !ok {
-			return &ChainError{Chain: archiveChain.name, Reason: "malformed entry"}
-		}
-		e, err := decodeArchive(l)
-		if err != nil {
-			return err
-		}
-		return indexArchiveTime(tx, e.Time, e.Seq)
-	})
-}
+// archiveByTime is the archive's time index.
+var archiveByTime = timeIndex{bucket: bucketArchiveTime, chain: archiveChain, timeOf: func(l link) (time.Time, error) {
+	e, err := decodeArchive(l)
+	return e.Time, err
+}}
 
 // ArchiveFilter selects archive entries. Zero fields select everything.
 type ArchiveFilter struct {
@@ -354,46 +315,11 @@ func walkArchive(tx *bolt.Tx, f ArchiveFilter, fn func(ArchiveEntry) error) erro
 	// case index only holds the messages still kept, and a client's
 	// export or history must show the purged ones and their tombstones
 	// too. With a period, the time index gives its entries.
-	var err error
-	if idx := tx.Bucket(bucketArchiveTime); idx != nil && (!f.From.IsZero() || !f.To.IsZero()) {
-		for _, seq := range seqsInPeriod(idx, f.From, f.To) {
-			k := u64(seq)
-			if v := b.Get(k); v != nil {
-				if err = visit(k, v); err != nil {
-					break
-				}
-			}
-		}
-	} else {
-		cur := b.Cursor()
-		for k, v := cur.First(); k != nil && err == nil; k, v = cur.Next() {
-			err = visit(k, v)
-		}
-	}
+	err := archiveByTime.walk(tx, f.From, f.To, visit)
 	if errors.Is(err, errStopWalk) {
 		return nil
 	}
 	return err
-}
-
-// seqsInPeriod returns, in sequence order, the entries the time index
-// places in [from, to); a zero bound is open.
-func seqsInPeriod(idx *bolt.Bucket, from, to time.Time) []uint64 {
-	var seqs []uint64
-	cur := idx.Cursor()
-	k, _ := cur.First()
-	if !from.IsZero() {
-		k, _ = cur.Seek(timeKey(from, 0))
-	}
-	var end []byte
-	if !to.IsZero() {
-		end = timeKey(to, 0)
-	}
-	for ; k != nil && (end == nil || bytes.Compare(k, end) < 0); k, _ = cur.Next() {
-		seqs = append(seqs, binary.BigEndian.Uint64(k[8:]))
-	}
-	slices.Sort(seqs)
-	return seqs
 }
 
 // walkCase calls fn with the sequence number and index value of each

@@ -199,7 +199,7 @@ func purgeEntry(w *writeTx, e ArchiveEntry, req PurgeRequest, purged *bolt.Bucke
 	if err != nil {
 		return err
 	}
-	if err := indexArchiveTime(w.tx, t.Time, tomb); err != nil {
+	if err := archiveByTime.put(w.tx, t.Time, tomb); err != nil {
 		return err
 	}
 	if err := purged.Put(u64(e.Seq), u64(tomb)); err != nil {

@@ -82,3 +82,63 @@ func TestArchivePeriodUsesTimeIndex(t *testing.T) {
 	defer db.Close()
 	check(db)
 }
+
+// TestAuditSinceUsesTimeIndex: the audit log's --since selection through
+// its time index equals a full scan's, before and after a rebuild.
+func TestAuditSinceUsesTimeIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mailnet.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 40 {
+		at := base.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
+		actor := []string{"ana@pes.test", "bob@pes.test"}[i%2]
+		if _, err := db.Audit(ctx, AuditEntry{Time: at, Actor: actor, Action: "fetch", Mailbox: "Cases/J1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(db *DB) {
+		t.Helper()
+		all, err := db.AuditEntries(ctx, AuditFilter{})
+		if err != nil || len(all) != 40 {
+			t.Fatalf("all entries: %d, %v", len(all), err)
+		}
+		for _, f := range []AuditFilter{{Since: base.Add(10 * 24 * time.Hour)}, {Since: base.Add(10 * 24 * time.Hour), Actor: "bob@pes.test", Limit: 4}} {
+			got, err := db.AuditEntries(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, seqs []uint64
+			for _, e := range all {
+				if f.match(e) && (f.Limit == 0 || len(want) < f.Limit) {
+					want = append(want, e.Seq)
+				}
+			}
+			for _, e := range got {
+				seqs = append(seqs, e.Seq)
+			}
+			if !slices.Equal(seqs, want) {
+				t.Fatalf("filter %+v: %v, want %v", f, seqs, want)
+			}
+		}
+	}
+	check(db)
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(auditByTime.bucket) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	check(db)
+	if err := db.VerifyAudit(ctx, nil); err != nil {
+		t.Fatalf("VerifyAudit: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,12 @@ var bucketAudit = []byte("audit")
 
 // auditChain is the audit log's hash chain.
 var auditChain = chain{name: "audit", tag: "mailnet-audit-1", bucket: bucketAudit}
+
+// auditByTime is the audit log's time index (bucket "audit_time").
+var auditByTime = timeIndex{bucket: []byte("audit_time"), chain: auditChain, timeOf: func(l link) (time.Time, error) {
+	e, err := decodeAudit(l)
+	return e.Time, err
+}}
 
 // auditVersion is the first byte of an encoded audit entry.
 const auditVersion = 1
@@ -111,7 +118,7 @@ func appendAudit(w *writeTx, e *AuditEntry) error {
 		return err
 	}
 	e.Seq, e.Prev, e.Hash = seq, prev, h
-	return nil
+	return auditByTime.put(w.tx, e.Time, seq)
 }
 
 // AuditFilter selects audit entries. Zero fields select everything.
@@ -137,12 +144,7 @@ func (f AuditFilter) match(e AuditEntry) bool {
 func (db *DB) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	var out []AuditEntry
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAudit)
-		if b == nil {
-			return nil
-		}
-		cur := b.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		err := auditByTime.walk(tx, f.Since, time.Time{}, func(k, v []byte) error {
 			l, ok := splitLink(k, v)
 			if !ok {
 				return &ChainError{Chain: auditChain.name, Reason: "malformed entry"}
@@ -152,14 +154,18 @@ func (db *DB) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, er
 				return err
 			}
 			if !f.match(e) {
-				continue
+				return nil
 			}
 			out = append(out, e)
 			if f.Limit > 0 && len(out) == f.Limit {
-				return nil
+				return errStopWalk
 			}
+			return nil
+		})
+		if errors.Is(err, errStopWalk) {
+			return nil
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit entries: %w", err)

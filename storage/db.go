@@ -136,6 +136,9 @@ func initSchema(tx *bolt.Tx) error {
 	case len(v) != 1 || v[0] != currentSchemaByte:
 		return fmt.Errorf("unknown schema version %v", v)
 	}
+	if err := auditByTime.build(tx); err != nil {
+		return err
+	}
 	return initArchive(tx)
 }
 
