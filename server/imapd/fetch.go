@@ -25,16 +25,17 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 		Raw:     len(options.BodySection) > 0 || len(options.BinarySection) > 0 || len(options.BinarySectionSize) > 0,
 	}
 	markSeen := !s.sel.readOnly && setsSeen(options)
+	if want.Raw && len(refs) > 0 && s.sel.view.foreign() {
+		// One entry per command, before any of the mail is sent.
+		if err := s.audit("fetch", s.sel.view, uidsOf(refs)); err != nil {
+			return s.fail("fetch", err)
+		}
+	}
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
 		msgs, err := s.messages(uidsOf(chunk), want)
 		if err != nil {
 			return s.fail("fetch", err)
-		}
-		if want.Raw && s.sel.view.foreign() {
-			if err := s.audit("fetch", s.sel.view, uidsOf(chunk)); err != nil {
-				return s.fail("fetch", err)
-			}
 		}
 		changed := map[uint32][]string{}
 		if markSeen {

@@ -3,6 +3,7 @@ package imapd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -422,5 +423,47 @@ func TestViewSubscriptions(t *testing.T) {
 	}
 	if err := c.Subscribe("Shared/nobody@mailnet.test/INBOX").Wait(); err == nil {
 		t.Fatal("SUBSCRIBE to a view that does not exist succeeded")
+	}
+}
+
+// TestAuditOneEntryPerCommand: a FETCH of bodies over more messages than
+// one storage chunk writes one audit entry naming them all; a SEARCH of
+// bodies writes one too; a FETCH of envelopes only writes none.
+func TestAuditOneEntryPerCommand(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeTeam)
+	ctx := context.Background()
+	for i := range fetchChunk + 43 { // bob already has 1
+		raw := mail(fmt.Sprint("m", i), "corps")
+		if _, err := se.db.Deliver(ctx, storage.Incoming{Raw: []byte(raw), Deliveries: []storage.Delivery{{Account: se.bob.ID, Mailbox: "INBOX"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := se.login(t, nil)
+	if _, err := c.Select("Shared/"+bobAddr+"/INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	all := imap.SeqSet{}
+	all.AddRange(1, 0)
+	if _, err := c.Fetch(all, &imap.FetchOptions{Envelope: true}).Collect(); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil || len(msgs) != fetchChunk+44 {
+		t.Fatalf("FETCH: %d messages, %v", len(msgs), err)
+	}
+	if _, err := c.Search(&imap.SearchCriteria{Body: []string{"corps"}}, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := se.db.AuditEntries(ctx, storage.AuditFilter{Actor: se.account.Address})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, fmt.Sprintf("%s:%d", e.Action, len(e.UIDs)))
+	}
+	if want := []string{"select:0", fmt.Sprintf("fetch:%d", fetchChunk+44), fmt.Sprintf("search:%d", fetchChunk+44)}; !slices.Equal(got, want) {
+		t.Fatalf("audit entries %v, want %v", got, want)
 	}
 }

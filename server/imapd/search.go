@@ -30,17 +30,19 @@ func (s *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria,
 	var uids imap.UIDSet
 	var saved []uint32
 	data := &imap.SearchData{}
+	if want.Raw && len(refs) > 0 && s.sel.view.foreign() {
+		// Searching bodies reads them: one entry per command.
+		if err := s.audit("search", s.sel.view, uidsOf(refs)); err != nil {
+			return nil, s.fail("search", err)
+		}
+	}
 	for start := 0; start < len(refs); start += fetchChunk {
 		chunk := refs[start:min(start+fetchChunk, len(refs))]
 		msgs, err := s.messages(uidsOf(chunk), want)
 		if err != nil {
 			return nil, s.fail("search", err)
 		}
-		if want.Raw && s.sel.view.foreign() {
-			if err := s.audit("search", s.sel.view, uidsOf(chunk)); err != nil {
-				return nil, s.fail("search", err)
-			}
-		}
+
 		bySeq := seqByUID(chunk)
 		for i := range msgs {
 			c := candidate{msg: &msgs[i], seq: bySeq[msgs[i].UID]}
