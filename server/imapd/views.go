@@ -253,11 +253,16 @@ func (s *session) caseView(ctx context.Context, name string) (view, error) {
 	if err != nil || !ok {
 		return view{}, errors.Join(err, storage.ErrNotFound)
 	}
+	return s.caseBoxView(ctx, c)
+}
+
+// caseBoxView is the view of c's case, its counters from the archive.
+func (s *session) caseBoxView(ctx context.Context, c storage.Client) (view, error) {
 	cb, err := s.srv.deps.Store.CaseBox(ctx, c.ID)
 	if err != nil {
 		return view{}, err
 	}
-	name = routing.CaseView(c)
+	name := routing.CaseView(c)
 	box := storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}
 	return view{name: name, kind: viewCase, box: box, client: c.ID, rights: auth.RightsRead}, nil
 }

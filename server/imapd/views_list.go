@@ -176,13 +176,11 @@ func (s *session) listCases(ctx context.Context, lit string, subs viewSubs) ([]l
 		}
 	}
 	for _, c := range own { // one's own clients: no access check needed
-		cb, err := s.srv.deps.Store.CaseBox(ctx, c.ID)
+		v, err := s.caseBoxView(ctx, c)
 		if err != nil {
 			return nil, err
 		}
-		name := routing.CaseView(c)
-		add(view{name: name, kind: viewCase, client: c.ID, rights: auth.RightsRead,
-			box: storage.Mailbox{Name: name, UIDValidity: cb.UIDValidity, UIDNext: cb.UIDNext, Messages: cb.Messages, Size: cb.Size}}, true)
+		add(v, true)
 	}
 	var names []string
 	for sub, on := range subs {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
 
 	"mailnet/storage"
 )
@@ -80,4 +81,49 @@ func (s *session) copyFromCase(refs []msgRef, dest storage.Mailbox) (*imap.CopyD
 		data.DestUIDs.AddNum(imap.UID(rc.Placed[0].UID))
 	}
 	return data, nil
+}
+
+// storeSeen changes the reader's own \Seen marks on a view they do not
+// own, the only flag they may set there.
+func (s *session) storeSeen(w *imapserver.FetchWriter, numSet imap.NumSet, refs []msgRef, flags *imap.StoreFlags) error {
+	seen := false
+	for _, f := range flags.Flags {
+		if f != imap.FlagSeen {
+			return errNoPerm
+		}
+		seen = true
+	}
+	if flags.Op == imap.StoreFlagsDel {
+		if !seen {
+			return nil
+		}
+		seen = false
+	}
+	if flags.Op == imap.StoreFlagsAdd && !seen {
+		return nil
+	}
+	uids := uidsOf(refs)
+	if err := s.srv.deps.Store.SetSeenBy(s.ctx(), s.account.ID, s.sel.view.seenKey(), uids, seen); err != nil {
+		return s.fail("store", err)
+	}
+	if flags.Silent {
+		return nil
+	}
+	msgs, err := s.messages(uids, storage.Want{})
+	if err != nil {
+		return s.fail("store", err)
+	}
+	_, byUID := numSet.(imap.UIDSet)
+	bySeq := seqByUID(refs)
+	for _, m := range msgs {
+		rw := w.CreateMessage(bySeq[m.UID])
+		if byUID {
+			rw.WriteUID(imap.UID(m.UID))
+		}
+		rw.WriteFlags(toIMAPFlags(m.Flags))
+		if err := rw.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
