@@ -112,3 +112,21 @@ func CanAssign(s Staff, team string) bool {
 
 // CanEditAnswers reports whether s may write to the answer repository.
 func CanEditAnswers(s Staff) bool { return s.ReadsAll() }
+
+// ColleagueRights are s's rights on a colleague's INBOX (inbox true) or
+// Sent of team: read, and insert on the INBOX for who may assign the
+// team's dispatched mail. Reading itself is CanReadColleague's decision.
+func ColleagueRights(s Staff, team string, inbox bool) Rights {
+	if inbox && CanAssign(s, team) {
+		return RightsAssign
+	}
+	return RightsRead
+}
+
+// AnswersRights are s's rights on the answer repository.
+func AnswersRights(s Staff) Rights {
+	if CanEditAnswers(s) {
+		return RightsEdit
+	}
+	return RightsRead
+}

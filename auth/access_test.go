@@ -50,6 +50,10 @@ func TestAccessRules(t *testing.T) {
 	if CanEditAnswers(ana) || !CanEditAnswers(chef) || !CanEditAnswers(admin) {
 		t.Error("CanEditAnswers: managers and admins only")
 	}
+	if ColleagueRights(chef, "LYON3", true) != RightsAssign || ColleagueRights(chef, "LYON3", false) != RightsRead ||
+		ColleagueRights(ana, "LYON3", true) != RightsRead || AnswersRights(chef) != RightsEdit || AnswersRights(ana) != RightsRead {
+		t.Error("ColleagueRights / AnswersRights")
+	}
 	if !RightsOwner.Has("lrsi") || RightsRead.Has("i") || !RightsAssign.Has("i") || RightsEdit.Has("a") {
 		t.Error("Rights.Has")
 	}

@@ -154,12 +154,8 @@ func (s *session) sharedView(ctx context.Context, name string) (view, error) {
 	if err != nil {
 		return view{}, err
 	}
-	rights := auth.RightsRead
-	if which == "INBOX" && auth.CanAssign(st, c.Team) {
-		rights = auth.RightsAssign
-	}
 	return view{name: sharedPrefix + owner.Address + "/" + which, kind: viewShared, box: box,
-		owner: owner.Address, team: c.Team, rights: rights}, nil
+		owner: owner.Address, team: c.Team, rights: auth.ColleagueRights(st, c.Team, which == "INBOX")}, nil
 }
 
 // colleagueBox finds a colleague's INBOX, or their Sent folder: the one
@@ -231,11 +227,7 @@ func (s *session) answersView(ctx context.Context, name string) (view, error) {
 	if err != nil {
 		return view{}, err
 	}
-	rights := auth.RightsRead
-	if auth.CanEditAnswers(st) {
-		rights = auth.RightsEdit
-	}
-	return view{name: answersPrefix + box.Name, kind: viewAnswers, box: box, rights: rights}, nil
+	return view{name: answersPrefix + box.Name, kind: viewAnswers, box: box, rights: auth.AnswersRights(st)}, nil
 }
 
 // caseView resolves "Cases/<client id>[ <name>]".

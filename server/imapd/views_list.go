@@ -83,10 +83,7 @@ func (s *session) listViews(ctx context.Context, ref string, patterns []string) 
 		if err != nil {
 			return nil, err
 		}
-		rights := auth.RightsRead
-		if auth.CanEditAnswers(st) {
-			rights = auth.RightsEdit
-		}
+		rights := auth.AnswersRights(st)
 		out = append(out, listEntry{name: answersRoot, noSelect: true})
 		for _, m := range boxes {
 			if m.Name == "INBOX" {
@@ -141,11 +138,8 @@ func (s *session) listShared(ctx context.Context, st auth.Staff, lit string, sub
 			} else if err != nil {
 				return nil, err
 			}
-			rights := auth.RightsRead
-			if which == "INBOX" && auth.CanAssign(st, c.Team) {
-				rights = auth.RightsAssign
-			}
-			v := view{name: base + "/" + which, kind: viewShared, box: box, owner: owner.Address, team: c.Team, rights: rights}
+			v := view{name: base + "/" + which, kind: viewShared, box: box, owner: owner.Address, team: c.Team,
+				rights: auth.ColleagueRights(st, c.Team, which == "INBOX")}
 			out = append(out, listEntry{name: v.name, box: box, view: v, subscribed: subs.subscribed(v.name, byDefault)})
 		}
 	}
