@@ -17,6 +17,7 @@ import (
 	"mailnet/auth"
 	"mailnet/conf"
 	"mailnet/dkimsign"
+	"mailnet/internal/netlimit"
 	"mailnet/mailauth"
 	"mailnet/resolver"
 	"mailnet/routing"
@@ -123,8 +124,10 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 			ContactAt: cfg.SLA.NextContact.Duration},
 			slawatch.Deps{Store: db, Calendar: cal, Signer: signer, Logger: log.With("part", "slawatch"), Queued: s.queue.Kick})
 	}
+	// One count of connections per client network for every listener.
+	limit := netlimit.New(cfg.Limits.MaxConnectionsPerIP)
 	deps := smtpd.Deps{Store: db, Router: router, Auth: s.auth, Logger: log, Signer: signer, Checker: checker, Queued: s.queue.Kick,
-		Calendar: cal}
+		Calendar: cal, Limiter: limit}
 	smtpCfg.Mode = smtpd.ModeMX
 	smtpCfg.Acknowledge = cfg.SLA.Acknowledge
 	deps.Observer = s.metrics.Protocol(metrics.ProtoMX)
@@ -149,7 +152,7 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 		IdleTimeout:     cfg.Limits.IMAPIdleTimeout.Duration,
 		ShareScope:      scope,
 		AnswersAccount:  answers.ID,
-	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP)})
+	}, imapd.Deps{Store: db, Auth: s.auth, Logger: log, Observer: s.metrics.Protocol(metrics.ProtoIMAP), Limiter: limit})
 	if s.web, err = newWeb(cfg, db, s, cal); err != nil {
 		return nil, err
 	}

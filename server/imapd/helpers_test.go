@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailnet/auth"
+	"mailnet/internal/netlimit"
 	"mailnet/server/tlsconf"
 	"mailnet/storage"
 )
@@ -62,6 +63,11 @@ func startIMAP(tb testing.TB, path string) (env *testEnv, stop func()) {
 }
 
 func startIMAPWith(tb testing.TB, path string, setup func(db *storage.DB) Config) (env *testEnv, stop func()) {
+	return startIMAPLimited(tb, path, setup, netlimit.New(1000))
+}
+
+// startIMAPLimited is startIMAPWith with the given per-network limiter.
+func startIMAPLimited(tb testing.TB, path string, setup func(db *storage.DB) Config, limit *netlimit.Limiter) (env *testEnv, stop func()) {
 	tb.Helper()
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
@@ -83,7 +89,7 @@ func startIMAPWith(tb testing.TB, path string, setup func(db *storage.DB) Config
 	pool.AppendCertsFromPEM(certPEM)
 	authn := auth.New(db, auth.Options{Params: cheap, Limits: auth.Limits{FailuresPerAccount: 3, FailuresPerIP: 50, Window: time.Minute}})
 	cfg.TLS, cfg.MaxMessageBytes, cfg.IdleTimeout = tlsconf.Config(cert, tls.VersionTLS12), 1<<20, time.Minute
-	srv := New(cfg, Deps{Store: db, Auth: authn})
+	srv := New(cfg, Deps{Store: db, Auth: authn, Limiter: limit})
 	plain, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"mailnet/auth"
+	"mailnet/internal/netlimit"
 	"mailnet/storage"
 )
 
@@ -88,6 +89,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Observer, if set, counts connections and logins.
 	Observer Observer
+	// Limiter, if set, bounds the open connections per client network,
+	// counted together with the server's other listeners.
+	Limiter *netlimit.Limiter
 }
 
 // Observer counts connections and logins for metrics (*metrics.Protocol
@@ -171,7 +175,7 @@ func New(cfg Config, deps Deps) *Server {
 
 // Serve accepts plain connections (STARTTLS offered) on l until Close.
 func (s *Server) Serve(l net.Listener) error {
-	front := newFrontListener(s.withIdleTimeout(l), s.cfg.TLS)
+	front := newFrontListener(s.withIdleTimeout(s.withLimit(l, true)), s.cfg.TLS)
 	s.mu.Lock()
 	s.fronts = append(s.fronts, front)
 	s.mu.Unlock()
@@ -180,7 +184,7 @@ func (s *Server) Serve(l net.Listener) error {
 
 // ServeTLS accepts implicit-TLS connections on l until Close.
 func (s *Server) ServeTLS(l net.Listener) error {
-	return s.serve(tlsListener{tls.NewListener(s.withIdleTimeout(l), s.cfg.TLS)})
+	return s.serve(tlsListener{tls.NewListener(s.withIdleTimeout(s.withLimit(l, false)), s.cfg.TLS)})
 }
 
 // serve runs go-imap on l. go-imap's Serve registers itself with a

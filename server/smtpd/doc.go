@@ -33,8 +33,9 @@
 // DATA, BDAT) and again here after normalisation. Recipients are counted
 // here (452 4.5.3). Each command line and reply has CommandTimeout; while
 // message content arrives, each read has DataTimeout. Connections beyond
-// MaxConnectionsPerIP from one IPv4 address or IPv6 /64 are refused at
-// accept time with 421 4.7.0.
+// the per-network limit (Deps.Limiter, shared with the server's IMAP
+// listeners; or Config.MaxConnectionsPerIP) from one IPv4 address or IPv6
+// /64 are refused at accept time with 421 4.7.0.
 //
 // # Caveats
 //

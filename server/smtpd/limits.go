@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mailnet/internal/netlimit"
 )
 
 // rejectTimeout bounds the time spent telling an excess connection it is
@@ -20,25 +22,23 @@ const rejectTimeout = 10 * time.Second
 // open connection and listener, so that Shutdown can wake idle sessions
 // and, at its deadline, cut the others. It is safe for concurrent use.
 type tracker struct {
-	maxPerIP int // 0: unlimited
-	log      *slog.Logger
-	obs      Observer
+	limit *netlimit.Limiter // shared with the other listeners of the server
+	log   *slog.Logger
+	obs   Observer
 
 	mu        sync.Mutex
 	closed    bool
-	perSource map[netip.Prefix]int
 	conns     map[*trackedConn]struct{}
 	listeners map[net.Listener]struct{}
 
 	rejects sync.WaitGroup // goroutines writing the refusal to excess connections
 }
 
-func newTracker(maxPerIP int, log *slog.Logger, obs Observer) *tracker {
+func newTracker(limit *netlimit.Limiter, log *slog.Logger, obs Observer) *tracker {
 	return &tracker{
-		maxPerIP:  maxPerIP,
+		limit:     limit,
 		log:       log,
 		obs:       obs,
-		perSource: make(map[netip.Prefix]int),
 		conns:     make(map[*trackedConn]struct{}),
 		listeners: make(map[net.Listener]struct{}),
 	}
@@ -80,29 +80,6 @@ func (c *trackedConn) Close() error {
 	return err
 }
 
-// sourceKey is the network whose connections are counted together: the
-// IPv4 address, or the IPv6 /64, which one subscriber usually holds whole.
-func sourceKey(a netip.Addr) netip.Prefix {
-	bits := 32
-	if a.Is6() {
-		bits = 64
-	}
-	p, err := a.Prefix(bits)
-	if err != nil {
-		return netip.Prefix{} // invalid address: all share one counter
-	}
-	return p
-}
-
-// remoteAddr returns the client address of c, unmapped, or the zero Addr.
-func remoteAddr(c net.Conn) netip.Addr {
-	ap, err := netip.ParseAddrPort(c.RemoteAddr().String())
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap().WithZone("")
-}
-
 // Reasons for admit to refuse a connection.
 var (
 	errLimitReached = errors.New("smtpd: too many connections from one network")
@@ -113,31 +90,26 @@ var (
 // c's network already has maxPerIP connections, with errStopped after
 // stop.
 func (t *tracker) admit(c net.Conn) (*trackedConn, error) {
-	tc := &trackedConn{Conn: c, id: newConnID(), remote: remoteAddr(c), t: t}
-	key := sourceKey(tc.remote)
+	tc := &trackedConn{Conn: c, id: newConnID(), remote: netlimit.RemoteAddr(c), t: t}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case t.closed:
 		return nil, errStopped
-	case t.maxPerIP > 0 && t.perSource[key] >= t.maxPerIP:
+	case !t.limit.Acquire(tc.remote):
 		return nil, errLimitReached
 	}
-	t.perSource[key]++
 	t.conns[tc] = struct{}{}
 	t.obs.ConnOpened()
 	return tc, nil
 }
 
 func (t *tracker) release(c *trackedConn) {
-	key := sourceKey(c.remote)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.conns, c)
 	t.obs.ConnClosed()
-	if t.perSource[key]--; t.perSource[key] <= 0 {
-		delete(t.perSource, key)
-	}
+	t.limit.Release(c.remote)
 	t.log.Debug("connection closed", "conn", c.id, "remote", c.remote)
 }
 
@@ -267,7 +239,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // goroutine that Shutdown waits for, so that a slow client cannot stall
 // Accept.
 func (t *tracker) reject(c net.Conn, implicitTLS *tls.Config) {
-	t.log.Info("connection refused", "remote", remoteAddr(c), "reason", "too many connections")
+	t.log.Info("connection refused", "remote", netlimit.RemoteAddr(c), "reason", "too many connections")
 	t.obs.Rejected(rejectReason(replyTooManyConnections))
 	t.rejects.Go(func() {
 		conn := c

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"mailnet/internal/netlimit"
 	"mailnet/mailauth"
 	"mailnet/routing"
 	"mailnet/routing/sla/texts"
@@ -209,6 +210,10 @@ type Deps struct {
 	Calendar Calendar
 	// Observer, if set, counts connections, messages and logins.
 	Observer Observer
+	// Limiter, if set, counts connections per client network together
+	// with the server's other listeners; nil gives this server one of its
+	// own with Config.MaxConnectionsPerIP.
+	Limiter *netlimit.Limiter
 }
 
 // Observer counts what a Server does, for metrics (*metrics.Protocol
@@ -287,6 +292,10 @@ func New(cfg Config, deps Deps) *Server {
 	if now == nil {
 		now = time.Now
 	}
+	limit := deps.Limiter
+	if limit == nil {
+		limit = netlimit.New(cfg.MaxConnectionsPerIP)
+	}
 	obs := deps.Observer
 	if obs == nil {
 		obs = nopObserver{}
@@ -303,7 +312,7 @@ func New(cfg Config, deps Deps) *Server {
 		obs:     obs,
 		log:     log,
 		now:     now,
-		conns:   newTracker(cfg.MaxConnectionsPerIP, log, obs),
+		conns:   newTracker(limit, log, obs),
 	}
 	s.smtp = s.newSMTPServer()
 	return s

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"mailnet/internal/netlimit"
 	"mailnet/mailauth"
 	"mailnet/routing"
 	"mailnet/storage"
@@ -90,7 +91,7 @@ func tracked(c net.Conn) *trackedConn {
 	if tc, ok := c.(*trackedConn); ok {
 		return tc
 	}
-	return &trackedConn{Conn: c, id: newConnID(), remote: remoteAddr(c)}
+	return &trackedConn{Conn: c, id: newConnID(), remote: netlimit.RemoteAddr(c)}
 }
 
 // Mail starts a transaction. On submission the sender must be the
