@@ -7,7 +7,8 @@
 // Staff log in with their mail account and password, checked by the same
 // Authenticator as IMAP and SMTP (argon2id, failures throttled per account
 // and per client network). A login creates a server-side session, kept in
-// memory (a restart logs everyone out), named by a random 32-byte ID in an
+// the store by the SHA-256 of its ID (a restart logs no one out, and the
+// store holds no usable cookie), named by a random 32-byte ID in an
 // HttpOnly, SameSite=Strict cookie, Secure when served over TLS (then
 // named with the __Host- prefix). A session ends at its lifetime
 // ([web] session_lifetime) or at logout.

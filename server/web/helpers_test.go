@@ -305,3 +305,15 @@ func lacks(t *testing.T, what, body string, unwanted ...string) {
 		}
 	}
 }
+
+// sessionID returns the session cookie's value the client holds.
+func (c *client) sessionID() string {
+	c.t.Helper()
+	for _, ck := range c.http.Jar.Cookies(mustURL(c.t, c.e.base)) {
+		if ck.Name == cookiePlain {
+			return ck.Value
+		}
+	}
+	c.t.Fatal("no session cookie")
+	return ""
+}

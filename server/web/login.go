@@ -19,7 +19,10 @@ type loginData struct {
 // loginPage shows the login form, with a fresh pre-login token in a cookie
 // and in the form. A viewer already logged in goes to the dashboard.
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	if s.current(r) != nil {
+	if sess, err := s.current(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if sess != nil {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 		return
 	}
@@ -56,7 +59,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	sess := s.sessions.create(acct)
+	sess, err := s.sessions.create(r.Context(), acct)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.setCookie(w, cookieLogin, "", -1)
 	s.setCookie(w, s.cookieName(), sess.id, s.cfg.SessionLifetime)
 	s.log.Info("web login", "address", acct.Address, "remote", remote)
@@ -65,7 +72,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 // logout ends the session.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, v *viewer) {
-	s.sessions.end(v.sess.id)
+	if err := s.sessions.end(r.Context(), v.sess.id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.setCookie(w, s.cookieName(), "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

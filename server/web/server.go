@@ -32,6 +32,7 @@ type Store interface {
 	ArchiveEntries(ctx context.Context, f storage.ArchiveFilter) ([]storage.ArchiveEntry, error)
 	CaseUIDs(ctx context.Context, client string) ([]uint32, error)
 	CaseMessages(ctx context.Context, client string, uids []uint32, want storage.Want) ([]storage.Message, error)
+	SessionStore
 }
 
 // Authenticator checks a login; auth.Authenticator implements it.
@@ -103,7 +104,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.SessionLifetime <= 0 {
 		s.cfg.SessionLifetime = 8 * time.Hour
 	}
-	s.sessions = newSessions(s.cfg.SessionLifetime, s.now)
+	s.sessions = newSessions(s.deps.Store, s.cfg.SessionLifetime, s.now)
 	pages, err := parsePages(cfg.Calendar.Location())
 	if err != nil {
 		return nil, err

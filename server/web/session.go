@@ -1,12 +1,12 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"mailnet/storage"
@@ -21,27 +21,35 @@ const (
 	cookieLogin  = "mailnet_login" // the login form's CSRF token (double submit)
 )
 
-// maxSessions bounds the sessions kept; past it, the oldest is dropped.
+// maxSessions bounds the sessions kept; past it, the one closest to
+// expiry is dropped.
 const maxSessions = 10000
 
 // session is one login.
 type session struct {
 	id      string
 	csrf    string
-	account storage.Account
+	address string // the account's; its role and state are read anew on every request
 	expires time.Time
 }
 
-// sessions is the server-side session table. Safe for concurrent use.
+// SessionStore keeps the logins in the server's store, so that a restart
+// logs no one out; *storage.DB implements it. IDs are stored hashed.
+type SessionStore interface {
+	CreateWebSession(ctx context.Context, id string, s storage.WebSession, now time.Time, max int) error
+	WebSession(ctx context.Context, id string) (storage.WebSession, error)
+	DeleteWebSession(ctx context.Context, id string) error
+}
+
+// sessions is the session table.
 type sessions struct {
-	mu       sync.Mutex
-	m        map[string]*session
+	store    SessionStore
 	lifetime time.Duration
 	now      func() time.Time
 }
 
-func newSessions(lifetime time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[string]*session{}, lifetime: lifetime, now: now}
+func newSessions(store SessionStore, lifetime time.Duration, now func() time.Time) *sessions {
+	return &sessions{store: store, lifetime: lifetime, now: now}
 }
 
 // randomToken returns 32 random bytes, base64url-encoded.
@@ -51,49 +59,39 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// create opens a session for acct, dropping expired ones (and the one
-// closest to expiry if the table is full).
-func (ss *sessions) create(acct storage.Account) *session {
-	acct.PasswordHash = ""
+// create opens a session for acct; the store drops expired ones (and the
+// one closest to expiry if the table is full).
+func (ss *sessions) create(ctx context.Context, acct storage.Account) (*session, error) {
 	now := ss.now()
-	s := &session{id: randomToken(), csrf: randomToken(), account: acct, expires: now.Add(ss.lifetime)}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	var oldest *session
-	for id, o := range ss.m {
-		if !now.Before(o.expires) {
-			delete(ss.m, id)
-		} else if oldest == nil || o.expires.Before(oldest.expires) {
-			oldest = o
-		}
+	s := &session{id: randomToken(), csrf: randomToken(), address: acct.Address, expires: now.Add(ss.lifetime)}
+	err := ss.store.CreateWebSession(ctx, s.id, storage.WebSession{Account: s.address, CSRF: s.csrf, Expires: s.expires}, now, maxSessions)
+	if err != nil {
+		return nil, err
 	}
-	if len(ss.m) >= maxSessions && oldest != nil {
-		delete(ss.m, oldest.id)
-	}
-	ss.m[s.id] = s
-	return s
+	return s, nil
 }
 
 // get returns the live session with that ID, or nil.
-func (ss *sessions) get(id string) *session {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s := ss.m[id]
-	if s == nil {
-		return nil
+func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
+	if id == "" {
+		return nil, nil
 	}
-	if !ss.now().Before(s.expires) {
-		delete(ss.m, id)
-		return nil
+	stored, err := ss.store.WebSession(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
 	}
-	return s
+	if err != nil {
+		return nil, err
+	}
+	if !ss.now().Before(stored.Expires) {
+		return nil, ss.end(ctx, id)
+	}
+	return &session{id: id, csrf: stored.CSRF, address: stored.Account, expires: stored.Expires}, nil
 }
 
 // end removes a session.
-func (ss *sessions) end(id string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.m, id)
+func (ss *sessions) end(ctx context.Context, id string) error {
+	return ss.store.DeleteWebSession(ctx, id)
 }
 
 // cookieName returns the session cookie's name for this server.
@@ -116,12 +114,12 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge tim
 }
 
 // current returns the request's live session, or nil.
-func (s *Server) current(r *http.Request) *session {
+func (s *Server) current(r *http.Request) (*session, error) {
 	c, err := r.Cookie(s.cookieName())
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return s.sessions.get(c.Value)
+	return s.sessions.get(r.Context(), c.Value)
 }
 
 // tokenEqual compares tokens in constant time; an empty token never
@@ -143,14 +141,13 @@ func csrfOK(r *http.Request, sess *session) bool {
 // stored now and the scope that follows. A session whose account is gone or
 // disabled ends here. The error is not the client's fault.
 func (s *Server) live(r *http.Request) (*viewer, error) {
-	sess := s.current(r)
-	if sess == nil {
-		return nil, nil
+	sess, err := s.current(r)
+	if sess == nil || err != nil {
+		return nil, err
 	}
-	acct, err := s.deps.Store.Account(r.Context(), sess.account.Address)
+	acct, err := s.deps.Store.Account(r.Context(), sess.address)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && acct.Disabled) {
-		s.sessions.end(sess.id)
-		return nil, nil
+		return nil, s.sessions.end(r.Context(), sess.id)
 	}
 	if err != nil {
 		return nil, err

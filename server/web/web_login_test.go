@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mailnet/storage"
 )
@@ -88,13 +90,41 @@ func TestSessionExpires(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.loggedIn(t, marie)
-	e.srv.sessions.mu.Lock()
-	for _, s := range e.srv.sessions.m {
-		s.expires = e.now // the lifetime is over at e.now
+	id := c.sessionID()
+	stored, err := e.db.WebSession(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
 	}
-	e.srv.sessions.mu.Unlock()
+	stored.Expires = e.now // the lifetime is over at e.now
+	if err := e.db.CreateWebSession(t.Context(), id, stored, e.now, 0); err != nil {
+		t.Fatal(err)
+	}
 	if status, _ := c.get("/api/me"); status != http.StatusUnauthorized {
 		t.Errorf("expired session: %d, want 401", status)
+	}
+	if _, err := e.db.WebSession(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("expired session still stored: %v", err)
+	}
+}
+
+// TestSessionSurvivesRestart: sessions are in the store, by hash: a new
+// server on the same store knows the cookie, and the store holds no
+// usable ID.
+func TestSessionSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.loggedIn(t, marie)
+	id := c.sessionID()
+	if _, err := e.db.WebSession(t.Context(), id); err != nil {
+		t.Fatalf("session not stored: %v", err)
+	}
+	again := newSessions(e.db, time.Hour, func() time.Time { return e.now })
+	sess, err := again.get(t.Context(), id)
+	if err != nil || sess == nil || sess.address != marie || sess.csrf != c.csrf {
+		t.Fatalf("a new session table reads %+v, %v", sess, err)
+	}
+	if got, _ := again.get(t.Context(), "not-"+id); got != nil {
+		t.Fatal("an unknown ID has a session")
 	}
 }
 
