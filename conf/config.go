@@ -326,4 +326,8 @@ type Web struct {
 	// percentage of the median of their team's counsellors over the
 	// period shown, from 1 to 100. Default 50.
 	LowVolumePercent int `toml:"low_volume_percent"`
+	// MetricsFrom lists the networks allowed to read /metrics (Prometheus
+	// scrapers); others get 403. Empty disables /metrics. Default
+	// ["127.0.0.0/8", "::1/128"].
+	MetricsFrom []Prefix `toml:"metrics_from"`
 }

@@ -66,7 +66,8 @@ func Default() *Config {
 			NextContact:    ClockTime{10 * time.Hour},
 			Acknowledge:    true,
 		},
-		Web: Web{SessionLifetime: Duration{8 * time.Hour}, LowVolumePercent: 50},
+		Web: Web{SessionLifetime: Duration{8 * time.Hour}, LowVolumePercent: 50,
+			MetricsFrom: []Prefix{{netip.MustParsePrefix("127.0.0.0/8")}, {netip.MustParsePrefix("::1/128")}}},
 	}
 }
 

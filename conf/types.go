@@ -295,3 +295,31 @@ func (p *Period) UnmarshalText(text []byte) error {
 	p.Duration = time.Duration(n) * unit
 	return nil
 }
+
+// Prefix is an IP network, e.g. "10.0.0.0/8" or "::1/128". In TOML it is
+// a string; a bare address means that one address.
+type Prefix struct {
+	netip.Prefix
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (p Prefix) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (p *Prefix) UnmarshalText(text []byte) error {
+	s := string(text)
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return fmt.Errorf("invalid network %q: want an address or address/bits, such as 10.0.0.0/8", text)
+		}
+		p.Prefix = netip.PrefixFrom(a, a.BitLen())
+		return nil
+	}
+	v, err := netip.ParsePrefix(s)
+	if err != nil {
+		return fmt.Errorf("invalid network %q: want an address or address/bits, such as 10.0.0.0/8", text)
+	}
+	p.Prefix = v.Masked()
+	return nil
+}

@@ -202,3 +202,19 @@ func TestAddrUnmarshalText(t *testing.T) {
 		})
 	}
 }
+
+func TestPrefixUnmarshalText(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"10.1.2.3/8": "10.0.0.0/8", "192.0.2.7": "192.0.2.7/32", "::1": "::1/128", "2001:db8::/32": "2001:db8::/32"} {
+		var p Prefix
+		if err := p.UnmarshalText([]byte(in)); err != nil || p.String() != want {
+			t.Errorf("Prefix(%q) = %s, %v; want %s", in, p, err, want)
+		}
+	}
+	for _, bad := range []string{"", "10.0.0.0/33", "host.example", "10.0.0.0/"} {
+		var p Prefix
+		if err := p.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("Prefix(%q) accepted as %s", bad, p)
+		}
+	}
+}

@@ -164,6 +164,9 @@ func New(cfg *conf.Config, db *storage.DB, log *slog.Logger) (*Server, error) {
 // otherwise.
 func newWeb(cfg *conf.Config, db *storage.DB, s *Server, cal *sla.Calendar) (*web.Server, error) {
 	wcfg := web.Config{SessionLifetime: cfg.Web.SessionLifetime.Duration, LowVolumePercent: cfg.Web.LowVolumePercent, Calendar: cal}
+	for _, p := range cfg.Web.MetricsFrom {
+		wcfg.MetricsFrom = append(wcfg.MetricsFrom, p.Prefix)
+	}
 	if cfg.TLS.CertFile != "" {
 		wcfg.TLS = s.tls.Clone()
 		wcfg.TLS.NextProtos = []string{"h2", "http/1.1"}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -136,7 +137,7 @@ func newEnv(t *testing.T, modify ...func(*Deps)) *env {
 	for _, m := range modify {
 		m(&deps)
 	}
-	e.srv, err = New(Config{SessionLifetime: time.Hour, Calendar: cal}, deps)
+	e.srv, err = New(Config{SessionLifetime: time.Hour, Calendar: cal, MetricsFrom: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

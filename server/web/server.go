@@ -61,6 +61,9 @@ type Config struct {
 	// Calendar is the SLA business calendar: business hours, and the time
 	// zone of dates in forms.
 	Calendar *sla.Calendar
+	// MetricsFrom lists the networks that may read /metrics; others get
+	// 403, and none means no /metrics.
+	MetricsFrom []netip.Prefix
 }
 
 // Deps are the dashboard's collaborators. Store, Auth, Caseload, Audit
@@ -144,8 +147,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/stats.csv", s.authedAPI(s.apiStatsCSV))
 	mux.HandleFunc("GET /api/conversations", s.authedAPI(s.apiConversations))
 	mux.HandleFunc("GET /api/conversations/{id}", s.authedAPI(s.apiConversation))
-	if s.deps.Metrics != nil {
-		mux.Handle("/metrics", s.deps.Metrics)
+	if s.deps.Metrics != nil && len(s.cfg.MetricsFrom) > 0 {
+		mux.Handle("/metrics", s.metricsGuard(s.deps.Metrics))
 	}
 	if s.deps.Autoconfig != nil {
 		mux.Handle("/.well-known/autoconfig/mail/config-v1.1.xml", s.deps.Autoconfig)
@@ -191,4 +194,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("web shutdown: %w", err)
 	}
 	return nil
+}
+
+// metricsGuard lets only the networks of Config.MetricsFrom read h: the
+// metrics tell queue sizes and login failures, not for everyone to see.
+func (s *Server) metricsGuard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		remote := remoteAddr(r)
+		for _, p := range s.cfg.MetricsFrom {
+			if p.Contains(remote) {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		http.Error(w, "Forbidden", http.StatusForbidden)
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -199,5 +201,23 @@ func TestMetricsAndAutoconfigMounted(t *testing.T) {
 	}
 	if status, _ := newEnv(t).client(t).get("/metrics"); status != http.StatusNotFound {
 		t.Errorf("/metrics without a handler: %d, want 404", status)
+	}
+}
+
+// TestMetricsOnlyFromAllowedNetworks: /metrics answers the networks of
+// MetricsFrom only.
+func TestMetricsOnlyFromAllowedNetworks(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{MetricsFrom: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}}}
+	h := s.metricsGuard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	for remote, want := range map[string]int{"10.1.2.3:4000": http.StatusOK, "[::1]:4000": http.StatusOK,
+		"127.0.0.1:4000": http.StatusForbidden, "192.0.2.1:4000": http.StatusForbidden} {
+		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		r.RemoteAddr = remote
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("/metrics from %s: %d, want %d", remote, w.Code, want)
+		}
 	}
 }
