@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,9 +34,17 @@ var devToolsLine = regexp.MustCompile(`DevTools listening on (ws://127\.0\.0\.1:
 func startChromium(t *testing.T, ctx context.Context) *browser {
 	t.Helper()
 	bin := requireTool(t, "chromium", "chromium")
+	// The profile is removed here, not by t.TempDir: Chromium's helper
+	// processes may still be writing to it for a moment after the browser
+	// is killed, which would fail TempDir's cleanup.
+	profile, err := os.MkdirTemp("", "mailnet-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-		"--remote-allow-origins=*", "--user-data-dir="+t.TempDir(), "--window-size=1280,1600", "about:blank")
+		"--remote-allow-origins=*", "--user-data-dir="+profile, "--window-size=1280,1600", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group: the browser and its helpers
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -44,10 +53,17 @@ func startChromium(t *testing.T, ctx context.Context) *browser {
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := cmd.Process.Kill(); err != nil {
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
 			t.Logf("kill chromium: %v", err)
 		}
 		_ = cmd.Wait() // killed: its status says so
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("chromium profile %s left behind", profile)
 	})
 	port := make(chan string, 1)
 	go func() {
