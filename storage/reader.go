@@ -38,18 +38,6 @@ func (db *DB) SeenBy(ctx context.Context, reader uint64, view string, uids []uin
 	return out, err
 }
 
-// SeenCount counts the reader's \Seen marks in the view.
-func (db *DB) SeenCount(ctx context.Context, reader uint64, view string) (int, error) {
-	n := 0
-	err := db.view(ctx, func(tx *bolt.Tx) error {
-		if b := readerSeenBucket(tx, reader, view); b != nil {
-			n = b.Stats().KeyN
-		}
-		return nil
-	})
-	return n, err
-}
-
 func readerSeenBucket(tx *bolt.Tx, reader uint64, view string) *bolt.Bucket {
 	root := tx.Bucket(bucketReaderSeen)
 	if root == nil {

@@ -467,3 +467,38 @@ func TestAuditOneEntryPerCommand(t *testing.T) {
 		t.Fatalf("audit entries %v, want %v", got, want)
 	}
 }
+
+// TestReaderUnseenAfterExpunge: the reader's UNSEEN counts the messages
+// there now, not marks left on expunged ones.
+func TestReaderUnseenAfterExpunge(t *testing.T) {
+	t.Parallel()
+	se := newSharedEnv(t, auth.ScopeTeam)
+	ctx := context.Background()
+	raw := mail("second", "corps")
+	if _, err := se.db.Deliver(ctx, storage.Incoming{Raw: []byte(raw), Deliveries: []storage.Delivery{{Account: se.bob.ID, Mailbox: "INBOX"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := se.login(t, nil)
+	name := "Shared/" + bobAddr + "/INBOX"
+	if _, err := c.Select(name, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unselect().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	box, _ := se.db.Mailbox(ctx, se.bob.ID, "INBOX")
+	if _, err := se.db.StoreFlags(ctx, box.ID, []uint32{1}, storage.FlagsAdd, []string{`\Deleted`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := se.db.ExpungeDeleted(ctx, box.ID, []uint32{1}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Status(name, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
+	if err != nil || *st.NumMessages != 1 || *st.NumUnseen != 1 {
+		t.Fatalf("STATUS after bob expunged the message marie had read = %d messages, %d unseen, %v; want 1, 1",
+			*st.NumMessages, *st.NumUnseen, err)
+	}
+}

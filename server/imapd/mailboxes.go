@@ -212,11 +212,23 @@ func (s *session) Status(name string, options *imap.StatusOptions) (*imap.Status
 func (s *session) viewStatus(name string, v view, options *imap.StatusOptions) (*imap.StatusData, error) {
 	m := v.box
 	if !v.personal() && options.NumUnseen {
-		seen, err := s.srv.deps.Store.SeenCount(s.ctx(), s.account.ID, v.seenKey())
+		// The reader's marks, counted on the messages there now (a mark
+		// outlives an expunged message).
+		var uids []uint32
+		var err error
+		if v.kind == viewCase {
+			uids, err = s.srv.deps.Store.CaseUIDs(s.ctx(), v.client)
+		} else {
+			uids, err = s.srv.deps.Store.UIDs(s.ctx(), m.ID)
+		}
 		if err != nil {
 			return nil, err
 		}
-		m.Unseen = uint32(max(0, int(m.Messages)-seen))
+		seen, err := s.srv.deps.Store.SeenBy(s.ctx(), s.account.ID, v.seenKey(), uids)
+		if err != nil {
+			return nil, err
+		}
+		m.Unseen = uint32(len(uids) - len(seen))
 	}
 	d := statusData(m, options)
 	d.Mailbox = name

@@ -47,7 +47,6 @@ type Store interface {
 	ClientsOf(ctx context.Context, counsellor string) ([]storage.Client, error)
 	CaseLinks(ctx context.Context, client string) ([]storage.CaseLink, error)
 	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
-	SeenCount(ctx context.Context, reader uint64, view string) (int, error)
 	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
 	ViewSubscriptions(ctx context.Context, reader uint64) (map[string]bool, error)
 	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
