@@ -89,6 +89,20 @@ func TestCaseloadRoutingEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(report), "ok case") {
 		t.Fatalf("shared_check.py: %v\n%s", err, report)
 	}
+	// Lea, the team's manager, assigns the dispatched message to Paul by
+	// moving it, as a drag and drop in Thunderbird does.
+	cmd = exec.CommandContext(ctx, python, filepath.Join("testdata", "assign_check.py"),
+		"--port", s.port("imaps"), "--cafile", s.certFile(), "--user", lea, "--dispatch", "Dispatch/T1", "--counsellor", paul)
+	cmd.Env = append(os.Environ(), "IMAP_PASSWORD=lea caseload password")
+	cmd.WaitDelay = time.Second
+	if report, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(report), "ok arrived") {
+		t.Fatalf("assign_check.py: %v\n%s", err, report)
+	}
+	assigned := findBySubject(t, waitForMessages(t, ctx, s.imapLogin(t, ctx, paul, "paul caseload pw"), "INBOX", 1), viaContact.Subject)
+	if !strings.Contains(strings.NewReplacer("\r\n ", " ").Replace(string(assigned.Raw)), "reason=assigned from Dispatch/T1 by "+lea) {
+		t.Fatalf("assigned message lacks its route:\n%s", assigned.Raw)
+	}
+
 	out, err = s.mailnet(ctx, "", "audit", "list", "--user", paul, "--data", s.dataDir)
 	if err != nil || !strings.Contains(out, "Shared/"+marie+"/INBOX") || !strings.Contains(out, "Cases/J1 Jean Martin") {
 		t.Fatalf("audit list: %v\n%s", err, out)
