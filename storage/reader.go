@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -175,4 +176,44 @@ func (db *DB) ClientsWithPrefix(ctx context.Context, prefix string, limit int) (
 		return nil
 	})
 	return out, err
+}
+
+// PruneSeenBy drops the reader's marks in the view on messages that are
+// no longer there: live lists the UIDs there now, ascending. It writes
+// only when there is something to drop, and reports how many it dropped.
+func (db *DB) PruneSeenBy(ctx context.Context, reader uint64, view string, live []uint32) (int, error) {
+	stale := func(tx *bolt.Tx) [][]byte {
+		b := readerSeenBucket(tx, reader, view)
+		if b == nil {
+			return nil
+		}
+		var out [][]byte
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if _, ok := slices.BinarySearch(live, beUint32(k)); !ok {
+				out = append(out, slices.Clone(k))
+			}
+		}
+		return out
+	}
+	var found [][]byte
+	if err := db.view(ctx, func(tx *bolt.Tx) error { found = stale(tx); return nil }); err != nil || len(found) == 0 {
+		return 0, err
+	}
+	n := 0
+	err := db.write(ctx, func(w *writeTx) error {
+		n = 0
+		b := readerSeenBucket(w.tx, reader, view)
+		if b == nil {
+			return nil
+		}
+		for _, k := range stale(w.tx) {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

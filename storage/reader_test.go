@@ -88,3 +88,29 @@ func TestClientsOf(t *testing.T) {
 		t.Fatalf("ClientsWithPrefix(E) = %v", none)
 	}
 }
+
+func TestPruneSeenBy(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	if err := db.SetSeenBy(ctx, 7, "m/1", []uint32{1, 2, 3, 9}, true); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PruneSeenBy(ctx, 7, "m/1", []uint32{2, 3, 4, 5})
+	if err != nil || n != 2 {
+		t.Fatalf("PruneSeenBy = %d, %v; want 2 dropped", n, err)
+	}
+	got, _ := db.SeenBy(ctx, 7, "m/1", []uint32{1, 2, 3, 4, 5, 9})
+	if want := map[uint32]bool{2: true, 3: true}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("marks after prune = %v, want %v", got, want)
+	}
+	before := db.Stats().Commits
+	if n, err := db.PruneSeenBy(ctx, 7, "m/1", []uint32{2, 3}); err != nil || n != 0 {
+		t.Fatalf("second prune = %d, %v", n, err)
+	}
+	if db.Stats().Commits != before {
+		t.Fatal("a prune with nothing to drop wrote")
+	}
+	if n, err := db.PruneSeenBy(ctx, 8, "m/1", nil); err != nil || n != 0 {
+		t.Fatalf("prune of a reader without marks = %d, %v", n, err)
+	}
+}

@@ -501,4 +501,11 @@ func TestReaderUnseenAfterExpunge(t *testing.T) {
 		t.Fatalf("STATUS after bob expunged the message marie had read = %d messages, %d unseen, %v; want 1, 1",
 			*st.NumMessages, *st.NumUnseen, err)
 	}
+	// Opening the view again drops the mark left on the expunged message.
+	if _, err := c.Select(name, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := se.db.PruneSeenBy(ctx, se.account.ID, "m/"+fmt.Sprint(box.ID), []uint32{2}); err != nil || n != 0 {
+		t.Fatalf("marks left after SELECT: %d, %v", n, err)
+	}
 }

@@ -1,6 +1,8 @@
 package imapd
 
 import (
+	"slices"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 
@@ -33,6 +35,9 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 	}
 	// Counters are read again now that the session is registered, so no
 	// change falls between the snapshot and the tracker.
+	if !v.personal() {
+		s.pruneMarks(live)
+	}
 	live.mu.Lock()
 	n := uint32(len(live.uids))
 	uidNext := box.UIDNext
@@ -122,4 +127,15 @@ func hasFlag(flags []string, f string) bool {
 		}
 	}
 	return false
+}
+
+// pruneMarks drops the reader's \Seen marks on messages of the view that
+// are gone, so marks do not pile up as owners expunge.
+func (s *session) pruneMarks(live *liveMailbox) {
+	live.mu.Lock()
+	uids := slices.Clone(live.uids)
+	live.mu.Unlock()
+	if _, err := s.srv.deps.Store.PruneSeenBy(s.ctx(), s.account.ID, s.sel.view.seenKey(), uids); err != nil {
+		s.log.Warn("prune read marks", "mailbox", s.sel.view.name, "err", err)
+	}
 }

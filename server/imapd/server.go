@@ -48,6 +48,7 @@ type Store interface {
 	CaseLinks(ctx context.Context, client string) ([]storage.CaseLink, error)
 	SeenBy(ctx context.Context, reader uint64, view string, uids []uint32) (map[uint32]bool, error)
 	SetSeenBy(ctx context.Context, reader uint64, view string, uids []uint32, seen bool) error
+	PruneSeenBy(ctx context.Context, reader uint64, view string, live []uint32) (int, error)
 	ViewSubscriptions(ctx context.Context, reader uint64) (map[string]bool, error)
 	SetViewSubscribed(ctx context.Context, reader uint64, name string, on bool) error
 	ClientsWithPrefix(ctx context.Context, prefix string, limit int) ([]storage.Client, error)
