@@ -26,6 +26,16 @@
 //     Maildir over STARTTLS and over implicit TLS; every message of every
 //     folder must be there with the same bytes and flags, once mbsync's
 //     own changes are undone (LF line ends, an added X-TUID field).
+//   - e2e_caseload_test.go: a caseload imported with the CLI while the
+//     server runs, an absence, routing to the substitute and to dispatch;
+//     then Python's imaplib, driven by testdata/shared_check.py, reads a
+//     colleague's INBOX and a case (writes refused with NOPERM, reads in
+//     `mailnet audit list`), and a manager assigns the dispatched message
+//     with UID MOVE.
+//   - e2e_archive_test.go: archive verify, export and restore on the
+//     real binary.
+//   - e2e_dkim_test.go: dkimpy verifies the DKIM signatures of submitted
+//     mail against the records `mailnet dkim keygen` printed.
 //   - e2e_dashboard_test.go: headless Chromium (driven over the DevTools
 //     protocol by e2e_chromium_test.go) logs in to the dashboard as a
 //     manager through the login form, finds the SVG charts and an overdue

@@ -80,23 +80,23 @@ func TestCaseloadRoutingEndToEnd(t *testing.T) {
 	// Paul, of the same team, reads Marie's INBOX and Jean's case with
 	// imaplib: read-only, and every read lands in the audit log.
 	python := requireTool(t, "python3", "python3")
-	cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "shared_check.py"),
+	cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "shared_check.py"), "read",
 		"--port", s.port("imaps"), "--cafile", s.certFile(), "--user", paul, "--colleague", marie,
 		"--case", "Cases/J1 Jean Martin", "--subject", msg.Subject)
 	cmd.Env = append(os.Environ(), "IMAP_PASSWORD=paul caseload pw")
 	cmd.WaitDelay = time.Second
 	report, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(report), "ok case") {
-		t.Fatalf("shared_check.py: %v\n%s", err, report)
+		t.Fatalf("shared_check.py read: %v\n%s", err, report)
 	}
 	// Lea, the team's manager, assigns the dispatched message to Paul by
 	// moving it, as a drag and drop in Thunderbird does.
-	cmd = exec.CommandContext(ctx, python, filepath.Join("testdata", "assign_check.py"),
-		"--port", s.port("imaps"), "--cafile", s.certFile(), "--user", lea, "--dispatch", "Dispatch/T1", "--counsellor", paul)
+	cmd = exec.CommandContext(ctx, python, filepath.Join("testdata", "shared_check.py"), "assign",
+		"--port", s.port("imaps"), "--cafile", s.certFile(), "--user", lea, "--dispatch", "Dispatch/T1", "--colleague", paul)
 	cmd.Env = append(os.Environ(), "IMAP_PASSWORD=lea caseload password")
 	cmd.WaitDelay = time.Second
 	if report, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(report), "ok arrived") {
-		t.Fatalf("assign_check.py: %v\n%s", err, report)
+		t.Fatalf("shared_check.py assign: %v\n%s", err, report)
 	}
 	assigned := findBySubject(t, waitForMessages(t, ctx, s.imapLogin(t, ctx, paul, "paul caseload pw"), "INBOX", 1), viaContact.Subject)
 	if !strings.Contains(strings.NewReplacer("\r\n ", " ").Replace(string(assigned.Raw)), "reason=assigned from Dispatch/T1 by "+lea) {
